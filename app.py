@@ -1,0 +1,98 @@
+"""The web application: create_app() wires plugins, middleware, stores and routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.template.config import TemplateConfig
+
+from core.account_api import AccountController
+from core.admin import admin
+from core.auth import AuthController, SessionAuthMiddleware
+from core.database import prepare_engine, release_engine
+from core.errors import EXCEPTION_HANDLERS
+from core.health import health
+from core.security import ApiCrossSiteGuard
+from core.settings import PROJECT_ROOT, get_settings
+from core.tables import Ward
+from core.web import WebController
+from events.controllers import SiteController, WardController
+
+
+def build_stores(redis_url: str | None) -> dict[str, Store]:
+    """Redis when configured, so that several workers share counters and caches."""
+    names = ("login_throttle", "rate_limit", "response_cache")
+    if redis_url:
+        root = RedisStore.with_client(url=redis_url, namespace="phiencho")
+        return {name: root.with_namespace(name) for name in names}
+    return {name: MemoryStore() for name in names}
+
+
+@asynccontextmanager
+async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
+    engine = Ward._meta.db
+    await prepare_engine(engine)
+    try:
+        yield
+    finally:
+        await release_engine(engine)
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    return Litestar(
+        route_handlers=[
+            health,
+            AuthController,
+            AccountController,
+            WardController,
+            SiteController,
+            WebController,
+            admin,
+            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
+        ],
+        lifespan=[database_lifespan],
+        middleware=[
+            SessionAuthMiddleware(),
+            ApiCrossSiteGuard(),
+            RateLimitConfig(
+                rate_limit=("minute", settings.requests_per_minute),
+                exclude=["/health", "/static", "/admin"],
+            ).middleware,
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            # Piccolo Admin's own CSRF cookie is called "csrftoken": keep ours apart.
+            cookie_name="site_csrf",
+            header_name="x-site-csrf",
+            cookie_secure=settings.secure_cookies,
+            exclude=["/admin", "/api", "/health", "/schema"],
+        ),
+        stores=build_stores(settings.redis_url),
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=TemplateConfig(
+            directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Phiên chợ hàng Việt — API",
+            version="1.0.0",
+            description="Fairs of Vietnamese goods in District 1, Ho Chi Minh City.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+        ),
+        request_max_body_size=10 * 1024 * 1024,
+    )
+
+
+app = create_app()

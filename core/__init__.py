@@ -1,0 +1,1 @@
+"""Shared foundation: settings, database engine, accounts, roles, auth and errors."""

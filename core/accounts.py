@@ -1,0 +1,214 @@
+"""Accounts: Piccolo's user table with argon2 hashing, plus the role profile of core.tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.apps.user.tables import BaseUser
+
+from core.database import write_txn
+from core.errors import AppError
+from core.roles import RIGHTS, WARD_SCOPED_ROLES, Right, Role
+from core.tables import Account, AccountWard, Ward
+from core.text import clean
+
+logger = logging.getLogger(__name__)
+
+_hasher = PasswordHasher()
+ARGON2_PREFIX = "$argon2"
+MIN_PASSWORD_LENGTH = 8
+# A valid argon2 hash of a random password: verified against when the e-mail is unknown,
+# so a wrong e-mail costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0d1f")
+
+
+class User(BaseUser, tablename="piccolo_user"):
+    """Piccolo's user row, hashed with argon2 (Piccolo Admin logs in through this class too)."""
+
+    _min_password_length = MIN_PASSWORD_LENGTH
+
+    def __init__(self, **kwargs: Any) -> None:
+        password = kwargs.get("password")
+        if password and not password.startswith(ARGON2_PREFIX):
+            kwargs["password"] = self.__class__.hash_password(password)
+        # BaseUser.__init__ would re-hash anything not prefixed with pbkdf2: skip it.
+        super(BaseUser, self).__init__(**kwargs)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "password" and value and not value.startswith(ARGON2_PREFIX):
+            value = self.__class__.hash_password(value)
+        super(BaseUser, self).__setattr__(name, value)
+
+    @classmethod
+    def hash_password(cls, password: str, salt: str = "", iterations: int | None = None) -> str:
+        if len(password) > cls._max_password_length:
+            raise ValueError("The password is too long.")
+        return _hasher.hash(password)
+
+    @classmethod
+    def _validate_password(cls, password: str) -> None:
+        if password.startswith(ARGON2_PREFIX):
+            raise ValueError("Do not pass a hashed password.")
+        super()._validate_password(password)
+
+    @classmethod
+    async def login(cls, username: str, password: str) -> int | None:
+        """The user id when the password matches an active account, else None."""
+        if len(username) > 255 or len(password) > cls._max_password_length:
+            return None
+        row = (
+            await cls.select(cls.id, cls.password, cls.active)
+            .where(cls.username == username.strip().lower())
+            .first()
+            .run()
+        )
+        stored = row["password"] if row else _DUMMY_HASH
+        try:
+            _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if not row or not row["active"]:
+            return None
+        values: dict[Any, Any] = {cls.last_login: dt.datetime.now()}
+        if _hasher.check_needs_rehash(stored):
+            values[cls.password] = cls.hash_password(password)
+        await cls.update(values).where(cls.id == row["id"]).run()
+        return row["id"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: resolved once per request by the auth middleware."""
+
+    user_id: int
+    account_id: int
+    email: str
+    full_name: str
+    role: Role
+    ward_ids: frozenset[int]
+    language: str
+
+    def can(self, right: Right) -> bool:
+        return right in RIGHTS[self.role]
+
+    def acts_for_ward(self, ward_id: int | None) -> bool:
+        """District-wide roles act everywhere; ward officers only in their own wards."""
+        if self.role not in WARD_SCOPED_ROLES:
+            return True
+        return ward_id is not None and ward_id in self.ward_ids
+
+
+def normalize_email(email: str) -> str:
+    return clean(email).lower()
+
+
+async def create_account(
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    full_name: str,
+    phone: str = "",
+    language: str = "vi",
+    ward_slugs: list[str] | tuple[str, ...] = (),
+) -> Principal:
+    """Create a user and its role profile in one transaction."""
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 255:
+        raise AppError(422, "Email không hợp lệ.", "The e-mail address is not valid.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AppError(
+            422,
+            f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+        )
+    if role in WARD_SCOPED_ROLES and not ward_slugs:
+        raise AppError(
+            422,
+            "Cán bộ phường cần được gán ít nhất một phường.",
+            "A ward officer must be assigned at least one ward.",
+        )
+    wards = (
+        await Ward.select(Ward.id, Ward.slug).where(Ward.slug.is_in(list(ward_slugs))).run()
+        if ward_slugs
+        else []
+    )
+    missing = set(ward_slugs) - {w["slug"] for w in wards}
+    if missing:
+        raise AppError(
+            422,
+            f"Không có phường: {', '.join(sorted(missing))}.",
+            f"No such ward: {', '.join(sorted(missing))}.",
+        )
+    if await User.exists().where(User.username == email).run():
+        raise AppError(
+            409,
+            "Email này đã được dùng cho một tài khoản khác.",
+            "This e-mail address is already used by another account.",
+        )
+    is_organizer = role == Role.ORGANIZER
+    async with write_txn(User._meta.db):
+        user = User(
+            username=email,
+            email=email,
+            password=password,
+            first_name=clean(full_name),
+            active=True,
+            admin=is_organizer,
+            superuser=is_organizer,
+        )
+        await user.save().run()
+        account = Account(
+            user=user.id,
+            role=role.value,
+            full_name=clean(full_name),
+            phone=clean(phone),
+            language=language if language in {"vi", "en"} else "vi",
+        )
+        await account.save().run()
+        for ward in wards:
+            await AccountWard(account=account.id, ward=ward["id"]).save().run()
+    return Principal(
+        user_id=user.id,
+        account_id=account.id,
+        email=email,
+        full_name=account.full_name,
+        role=role,
+        ward_ids=frozenset(w["id"] for w in wards),
+        language=account.language,
+    )
+
+
+async def load_principal(user_id: int) -> Principal | None:
+    row = (
+        await Account.select(
+            Account.id,
+            Account.role,
+            Account.full_name,
+            Account.language,
+            Account.user.email,
+            Account.user.active,
+        )
+        .where(Account.user == user_id)
+        .first()
+        .run()
+    )
+    if not row or not row["user.active"]:
+        return None
+    ward_rows = (
+        await AccountWard.select(AccountWard.ward).where(AccountWard.account == row["id"]).run()
+    )
+    return Principal(
+        user_id=user_id,
+        account_id=row["id"],
+        email=row["user.email"],
+        full_name=row["full_name"],
+        role=Role(row["role"]),
+        ward_ids=frozenset(r["ward"] for r in ward_rows),
+        language=row["language"],
+    )

@@ -1,0 +1,186 @@
+"""Sign-in with server-side sessions (Piccolo's session table, shared with Piccolo Admin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.params import JSONBody
+from litestar.types import ASGIApp, Receive, Scope, Send
+from piccolo_api.session_auth.tables import SessionsBase
+
+from core.accounts import Principal, User, load_principal, normalize_email
+from core.errors import AppError
+from core.guards import current_principal, signed_in
+from core.roles import ROLE_LABELS
+from core.settings import get_settings
+from core.tables import Ward
+from core.throttle import LoginThrottle
+
+# Piccolo Admin reads the same cookie, so an organizer signed in here is signed in there too.
+SESSION_COOKIE = "id"
+SESSION_IDLE = dt.timedelta(days=1)
+
+
+class SessionAuthMiddleware(ASGIMiddleware):
+    """Puts the caller's Principal (or None) in scope["user"]; guards decide what it may do."""
+
+    scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        scope["user"] = await principal_from_scope(scope)
+        scope["auth"] = None
+        await next_app(scope, receive, send)
+
+
+def _cookie_token(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, val = part.strip().partition("=")
+                if key == SESSION_COOKIE and val:
+                    return val
+    return None
+
+
+async def principal_from_scope(scope: Scope) -> Principal | None:
+    token = _cookie_token(scope)
+    if not token or len(token) > 100:
+        return None
+    user_id = await SessionsBase.get_user_id(token, increase_expiry=SESSION_IDLE)
+    return await load_principal(user_id) if user_id is not None else None
+
+
+class LoginIn(msgspec.Struct):
+    email: str = msgspec.field()
+    password: str = msgspec.field()
+
+
+class WardRef(msgspec.Struct):
+    slug: str
+    name: str
+
+
+class PrincipalOut(msgspec.Struct):
+    email: str
+    full_name: str
+    role: str
+    role_label: str
+    language: str
+    wards: list[WardRef]
+
+
+async def principal_out(principal: Principal) -> PrincipalOut:
+    wards = []
+    if principal.ward_ids:
+        rows = (
+            await Ward.select(Ward.slug, Ward.name)
+            .where(Ward.id.is_in(list(principal.ward_ids)))
+            .order_by(Ward.name)
+            .run()
+        )
+        wards = [WardRef(slug=r["slug"], name=r["name"]) for r in rows]
+    vi, en = ROLE_LABELS[principal.role]
+    return PrincipalOut(
+        email=principal.email,
+        full_name=principal.full_name,
+        role=principal.role.value,
+        role_label=en if principal.language == "en" else vi,
+        language=principal.language,
+        wards=wards,
+    )
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    # uvicorn --proxy-headers puts the real address here when behind a trusted proxy.
+    return request.client.host if request.client else "unknown"
+
+
+def provide_throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
+    settings = get_settings()
+    return LoginThrottle(
+        store=request.app.stores.get("login_throttle"),
+        per_account=settings.login_attempts_per_account,
+        per_address=settings.login_attempts_per_address,
+        window_seconds=settings.login_window_seconds,
+    )
+
+
+async def sign_in(
+    request: Request[Any, Any, Any], email: str, password: str, throttle: LoginThrottle
+) -> tuple[Principal, Cookie]:
+    """Check the password (throttled) and open a session; shared by the API and the web form."""
+    email = normalize_email(email)
+    address = client_address(request)
+    wait = await throttle.retry_after(address, email)
+    if wait is not None:
+        minutes = max(1, (wait + 59) // 60)
+        raise AppError(
+            429,
+            f"Bạn đã nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.",
+            f"Too many failed sign-ins. Try again in {minutes} minute(s).",
+            headers={"Retry-After": str(wait)},
+        )
+    user_id = await User.login(email, password)
+    principal = await load_principal(user_id) if user_id is not None else None
+    if principal is None:
+        await throttle.failed(address, email)
+        raise AppError(401, "Email hoặc mật khẩu không đúng.", "Wrong e-mail or password.")
+    await throttle.succeeded(address, email)
+    settings = get_settings()
+    now = dt.datetime.now()
+    session = await SessionsBase.create_session(
+        user_id=principal.user_id,
+        expiry_date=now + SESSION_IDLE,
+        max_expiry_date=now + dt.timedelta(seconds=settings.session_max_age),
+    )
+    return principal, session_cookie(session.token, settings.session_max_age)
+
+
+def session_cookie(token: str, max_age: int) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        path="/",
+    )
+
+
+async def sign_out(request: Request[Any, Any, Any]) -> Cookie:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await SessionsBase.remove_session(token)
+    return session_cookie("", 0)
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+    dependencies = {"throttle": Provide(provide_throttle, sync_to_thread=False)}
+
+    @post("/login", status_code=200, summary="Sign in with e-mail and password")
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginIn],
+        throttle: NamedDependency[LoginThrottle],
+    ) -> Response[PrincipalOut]:
+        principal, cookie = await sign_in(request, data.email, data.password, throttle)
+        return Response(await principal_out(principal), cookies=[cookie])
+
+    @post("/logout", status_code=200, summary="Sign out")
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+        return Response({"status": "signed_out"}, cookies=[await sign_out(request)])
+
+    @get("/me", guards=[signed_in], summary="The signed-in account")
+    async def me(self, request: Request[Any, Any, Any]) -> PrincipalOut:
+        return await principal_out(current_principal(request))

@@ -1,0 +1,128 @@
+"""Command line: `python -m core.cli {migrate,demo,setup,serve,create-account}`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from core.roles import Role
+from core.settings import ConfigurationError, get_settings
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+async def _migrate() -> bool:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards("all")
+    if not result.success:
+        print(result.message, file=sys.stderr)
+    return result.success
+
+
+async def _load_demo() -> str:
+    from demo.load import load_demo
+
+    return await load_demo()
+
+
+async def _create_account(args: argparse.Namespace, password: str) -> None:
+    from core.accounts import create_account
+
+    principal = await create_account(
+        email=args.email,
+        password=password,
+        role=Role(args.role),
+        full_name=args.name,
+        phone=args.phone,
+        language=args.language,
+        ward_slugs=args.ward or [],
+    )
+    print(f"Đã tạo tài khoản / Account created: {principal.email} ({principal.role.value})")
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if os.environ.get("ACCOUNT_PASSWORD"):
+        return os.environ["ACCOUNT_PASSWORD"]
+    if sys.stdin.isatty():
+        return getpass.getpass("Mật khẩu / Password: ")
+    raise SystemExit(
+        _fail(
+            "Cần mật khẩu: dùng --password-stdin hoặc biến ACCOUNT_PASSWORD. / "
+            "A password is needed: use --password-stdin or the ACCOUNT_PASSWORD variable."
+        )
+    )
+
+
+def _serve(workers: int) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    engine = settings.database_url.split(":")[0]
+    print(f"Phiên chợ hàng Việt: {settings.public_url} (database: {engine})")
+    uvicorn.run(
+        "app:app",
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core.cli", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("demo", help="load demo data into an empty database (unless DEMO=0)")
+    sub.add_parser("setup", help="migrate, then load demo data into an empty database")
+    serve = sub.add_parser("serve", help="serve the app on HOST:PORT")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
+    account = sub.add_parser("create-account", help="create an account non-interactively")
+    account.add_argument("--email", required=True)
+    account.add_argument("--role", required=True, choices=[r.value for r in Role])
+    account.add_argument("--name", required=True, help="full name")
+    account.add_argument("--phone", default="")
+    account.add_argument("--language", default="vi", choices=["vi", "en"])
+    account.add_argument("--ward", action="append", help="ward slug (ward officers; repeatable)")
+    account.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        get_settings()
+        import piccolo_conf  # noqa: F401  (fails early on a bad DATABASE_URL)
+    except ConfigurationError as exc:
+        return _fail(str(exc))
+    from core.errors import AppError
+
+    try:
+        if args.command in {"migrate", "setup"} and not asyncio.run(_migrate()):
+            return 1
+        if args.command in {"demo", "setup"}:
+            print(asyncio.run(_load_demo()))
+        if args.command == "create-account":
+            asyncio.run(_create_account(args, _read_password(args)))
+        if args.command == "serve":
+            _serve(args.workers)
+    except AppError as exc:
+        return _fail(f"{exc.vi} / {exc.en}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

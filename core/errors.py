@@ -1,0 +1,160 @@
+"""Errors as application/problem+json, in Vietnamese and English.
+
+`detail` speaks the caller's language (Vietnamese unless English was chosen); both texts are
+always present under `messages`, so a script or a bilingual page can show either.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+_DEFAULTS: dict[int, tuple[str, str]] = {
+    400: ("Yêu cầu không hợp lệ.", "The request is not valid."),
+    401: ("Bạn cần đăng nhập.", "You need to sign in."),
+    403: ("Bạn không có quyền làm việc này.", "You are not allowed to do this."),
+    404: ("Không tìm thấy.", "Not found."),
+    405: ("Phương thức không được hỗ trợ.", "This method is not allowed here."),
+    409: ("Xung đột với dữ liệu hiện có.", "This conflicts with existing data."),
+    413: ("Dữ liệu gửi lên quá lớn.", "The request body is too large."),
+    415: ("Kiểu dữ liệu không được hỗ trợ.", "This content type is not supported."),
+    429: (
+        "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại.",
+        "Too many attempts. Please wait and try again.",
+    ),
+    500: (
+        "Đã có lỗi ở máy chủ. Chúng tôi đã ghi lại lỗi này.",
+        "Something went wrong on the server. The error has been logged.",
+    ),
+    503: ("Dịch vụ tạm thời không sẵn sàng.", "The service is temporarily unavailable."),
+}
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class AppError(HTTPException):
+    """An error whose message a person can act on, given in both languages."""
+
+    def __init__(
+        self,
+        status_code: int,
+        vi: str,
+        en: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail=en, status_code=status_code, extra=extra, headers=headers)
+        self.vi = vi
+        self.en = en
+
+
+def request_language(request: Request[Any, Any, Any]) -> str:
+    """English only when asked for: the `lang` cookie, then the account, then Accept-Language."""
+    cookie = request.cookies.get("lang")
+    if cookie in {"vi", "en"}:
+        return cookie
+    principal = request.scope.get("user")
+    if principal is not None:
+        return principal.language
+    accept = request.headers.get("accept-language", "")
+    first = accept.split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "vi"
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    vi: str,
+    en: str,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "status": status,
+        "title": _title(status),
+        "detail": en if request_language(request) == "en" else vi,
+        "messages": {"vi": vi, "en": en},
+        "instance": request.url.path,
+    }
+    if extra:
+        body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    return [
+        {k: v for k, v in error.items() if k in {"key", "message", "source"}}
+        for error in errors
+        if isinstance(error, dict)
+    ]
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, AppError):
+        extra = exc.extra if isinstance(exc.extra, dict) else None
+        return problem_response(request, status, exc.vi, exc.en, extra, exc.headers)
+    vi, en = _DEFAULTS.get(status, (exc.detail, exc.detail))
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        fields = ", ".join(str(e.get("key")) for e in errors if e.get("key"))
+        vi = "Dữ liệu gửi lên không hợp lệ" + (f" ở: {fields}." if fields else ".")
+        en = "The data sent is not valid" + (f" at: {fields}." if fields else ".")
+        return problem_response(request, status, vi, en, {"errors": errors}, exc.headers)
+    return problem_response(request, status, vi, en, None, exc.headers)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    vi, en = _DEFAULTS[500]
+    return problem_response(request, 500, vi, en)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception_handler,
+    Exception: internal_error_handler,
+}
+
+__all__ = ["PROBLEM_JSON", "AppError", "MediaType", "request_language"]
+
+
+async def send_problem(send: Any, status: int, vi: str, en: str) -> None:
+    """A problem+json answer from raw ASGI code that runs before Litestar's routing."""
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "status": status,
+            "title": _title(status),
+            "detail": vi,
+            "messages": {"vi": vi, "en": en},
+        },
+        ensure_ascii=False,
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,57 @@
+"""Roles and the rights each one holds: written once here, enforced by core.guards."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ORGANIZER = "organizer"
+    WARD_OFFICER = "ward_officer"
+    GATE_STAFF = "gate_staff"
+    INSPECTOR = "inspector"
+    BUSINESS = "business"
+
+
+ROLE_LABELS: dict[Role, tuple[str, str]] = {
+    Role.ORGANIZER: ("Ban tổ chức", "Organizer"),
+    Role.WARD_OFFICER: ("Cán bộ phường", "Ward officer"),
+    Role.GATE_STAFF: ("Nhân viên cổng", "Gate staff"),
+    Role.INSPECTOR: ("Đoàn kiểm tra", "Inspector"),
+    Role.BUSINESS: ("Doanh nghiệp", "Business"),
+}
+
+
+class Right(StrEnum):
+    """What a signed-in account may do; endpoints ask for a right, never for a role."""
+
+    USE_ADMIN = "use_admin"  # raw data fixes in Piccolo Admin
+    MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_WARDS = "manage_wards"
+    MANAGE_SITES = "manage_sites"  # ward officers: only sites of their wards
+    VIEW_ACCOUNTS = "view_accounts"
+    CHECK_IN = "check_in"
+    INSPECT = "inspect"
+    ACT_AS_BUSINESS = "act_as_business"
+
+
+RIGHTS: dict[Role, frozenset[Right]] = {
+    Role.ORGANIZER: frozenset(
+        {
+            Right.USE_ADMIN,
+            Right.MANAGE_ACCOUNTS,
+            Right.VIEW_ACCOUNTS,
+            Right.MANAGE_WARDS,
+            Right.MANAGE_SITES,
+            Right.CHECK_IN,
+            Right.INSPECT,
+        }
+    ),
+    Role.WARD_OFFICER: frozenset({Right.MANAGE_SITES, Right.VIEW_ACCOUNTS, Right.CHECK_IN}),
+    Role.GATE_STAFF: frozenset({Right.CHECK_IN}),
+    Role.INSPECTOR: frozenset({Right.INSPECT}),
+    Role.BUSINESS: frozenset({Right.ACT_AS_BUSINESS}),
+}
+
+# Rights limited to the wards an account is assigned; organizers act district-wide.
+WARD_SCOPED_ROLES = frozenset({Role.WARD_OFFICER})

@@ -1,0 +1,95 @@
+"""All configuration, read once from the environment (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is wrong; the message tells the operator what to change."""
+
+
+def _var_dir() -> Path:
+    path = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_from_file(name: str, var_dir: Path) -> str:
+    """Read a secret kept under var/, creating it on first start (never committed)."""
+    path = var_dir / name
+    if not path.exists():
+        value = secrets.token_urlsafe(48)
+        # O_EXCL: two workers starting together must not write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value)
+        return value
+    return path.read_text().strip()
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() not in {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    host: str
+    port: int
+    redis_url: str | None
+    demo: bool
+    public_url: str
+    var_dir: Path
+    secret_key: str
+    session_max_age: int
+    login_attempts_per_account: int
+    login_attempts_per_address: int
+    login_window_seconds: int
+    requests_per_minute: int
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
+def default_sqlite_url(var_dir: Path) -> str:
+    return f"sqlite:///{var_dir / 'phiencho.sqlite3'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    var_dir = _var_dir()
+    host = os.environ.get("HOST", "127.0.0.1")
+    try:
+        port = int(os.environ.get("PORT", "8000"))
+    except ValueError as exc:
+        raise ConfigurationError(f"PORT must be a number, got {os.environ['PORT']!r}") from exc
+    public_url = os.environ.get("PUBLIC_URL") or f"http://{host}:{port}"
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL") or default_sqlite_url(var_dir),
+        host=host,
+        port=port,
+        redis_url=os.environ.get("REDIS_URL") or None,
+        demo=_flag("DEMO", True),
+        public_url=public_url.rstrip("/"),
+        var_dir=var_dir,
+        secret_key=os.environ.get("SECRET_KEY") or _secret_from_file("secret_key", var_dir),
+        session_max_age=int(os.environ.get("SESSION_MAX_AGE", str(14 * 24 * 3600))),
+        login_attempts_per_account=int(os.environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", "5")),
+        login_attempts_per_address=int(os.environ.get("LOGIN_ATTEMPTS_PER_ADDRESS", "30")),
+        login_window_seconds=int(os.environ.get("LOGIN_WINDOW_SECONDS", "900")),
+        requests_per_minute=int(os.environ.get("REQUESTS_PER_MINUTE", "1200")),
+    )

@@ -1,0 +1,47 @@
+"""Login throttling: counts failures per (address, e-mail) and per address.
+
+Keys include the caller's address, so someone guessing passwords is slowed down while the real
+owner, signing in from elsewhere, is not locked out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from litestar.stores.base import Store
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    store: Store
+    per_account: int
+    per_address: int
+    window_seconds: int
+
+    @staticmethod
+    def _keys(address: str, email: str) -> tuple[str, str]:
+        # Hash the e-mail so store keys never hold personal data in clear.
+        digest = hashlib.sha256(email.encode()).hexdigest()[:24]
+        return f"login:{address}:{digest}", f"login:{address}"
+
+    async def _count(self, key: str) -> int:
+        raw = await self.store.get(key)
+        return int(raw) if raw else 0
+
+    async def retry_after(self, address: str, email: str) -> int | None:
+        """Seconds to wait when this caller has failed too often, else None."""
+        account_key, address_key = self._keys(address, email)
+        for key, limit in ((account_key, self.per_account), (address_key, self.per_address)):
+            if await self._count(key) >= limit:
+                remaining = await self.store.expires_in(key)
+                return max(1, remaining or self.window_seconds)
+        return None
+
+    async def failed(self, address: str, email: str) -> None:
+        for key in self._keys(address, email):
+            await self.store.set(key, str(await self._count(key) + 1), self.window_seconds)
+
+    async def succeeded(self, address: str, email: str) -> None:
+        account_key, _ = self._keys(address, email)
+        await self.store.delete(account_key)

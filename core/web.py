@@ -1,0 +1,98 @@
+"""The first web pages: home, sign-in, sign-out and the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from core.auth import provide_throttle, sign_in, sign_out
+from core.errors import AppError, request_language
+from core.throttle import LoginThrottle
+from events.services import list_sites, list_wards
+from events.tables import SETTING_LABELS
+
+
+class LoginForm(msgspec.Struct):
+    email: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+def safe_next(target: str) -> str:
+    """Only same-site paths: a crafted ?next= must not send people to another site."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def page_context(request: Request[Any, Any, Any], **extra: Any) -> dict[str, Any]:
+    lang = request_language(request)
+
+    def t(vi: str, en: str) -> str:
+        return en if lang == "en" else vi
+
+    return {"lang": lang, "t": t, "user": request.scope.get("user"), **extra}
+
+
+class WebController(Controller):
+    include_in_schema = False
+    dependencies = {"throttle": Provide(provide_throttle, sync_to_thread=False)}
+
+    @get("/")
+    async def home(self, request: Request[Any, Any, Any]) -> Template:
+        sites = await list_sites()
+        return Template(
+            "home.html",
+            context=page_context(
+                request, sites=sites, wards=await list_wards(), setting_labels=SETTING_LABELS
+            ),
+        )
+
+    @get("/login")
+    async def login_page(
+        self, request: Request[Any, Any, Any], next: FromQuery[str] = "/"
+    ) -> Template:
+        return Template("login.html", context=page_context(request, form=LoginForm(next=next)))
+
+    @post("/login", status_code=303)
+    async def login_submit(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        throttle: NamedDependency[LoginThrottle],
+    ) -> Response[Any]:
+        try:
+            _, cookie = await sign_in(request, data.email, data.password, throttle)
+        except AppError as exc:
+            lang = request_language(request)
+            context = page_context(
+                request,
+                form=LoginForm(email=data.email, next=data.next),
+                error=exc.en if lang == "en" else exc.vi,
+            )
+            return Template(
+                "login.html",
+                context=context,
+                status_code=exc.status_code,
+                headers=exc.headers or {},
+            )
+        return Redirect(safe_next(data.next), status_code=303, cookies=[cookie])
+
+    @post("/logout", status_code=303)
+    async def logout_submit(self, request: Request[Any, Any, Any]) -> Redirect:
+        return Redirect("/", status_code=303, cookies=[await sign_out(request)])
+
+    @get("/lang/{code:str}")
+    async def switch_language(self, code: FromPath[str], next: FromQuery[str] = "/") -> Redirect:
+        lang = code if code in {"vi", "en"} else "vi"
+        cookie = Cookie(key="lang", value=lang, max_age=365 * 24 * 3600, samesite="lax", path="/")
+        return Redirect(safe_next(next), status_code=303, cookies=[cookie])

@@ -1,0 +1,1 @@
+"""Demo data: the plan's real sites, plausible businesses and an account for every role."""

@@ -1,0 +1,197 @@
+"""Load the demo data into an empty database (never when DEMO=0 or when data exists)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from core.accounts import create_account
+from core.database import write_txn
+from core.roles import Role
+from core.settings import get_settings
+from core.tables import Ward
+from core.text import clean, fold
+from demo.businesses import BUSINESSES, PRODUCTS, phone_for, tax_code_for
+from demo.places import CATEGORIES, SITES, WARDS
+from events.tables import Site
+from vendors.tables import Business, BusinessCategory, Category, Product
+
+DEMO_PASSWORD = "demo12345"
+
+STAFF = [
+    # e-mail, role, name, wards
+    ("bantochuc@demo.vn", Role.ORGANIZER, "Nguyễn Thị Thanh Hương", []),
+    ("phuong.bennghe@demo.vn", Role.WARD_OFFICER, "Trần Minh Khoa", ["ben-nghe"]),
+    ("cong@demo.vn", Role.GATE_STAFF, "Lê Văn Phúc", []),
+    ("kiemtra@demo.vn", Role.INSPECTOR, "Phạm Thị Ngọc Ánh", []),
+]
+
+_SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
+_MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hữu", "Đức", "Thu", "Quốc", "Hoài"]
+_GIVEN = [
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Giang",
+    "Hạnh",
+    "Hiếu",
+    "Khánh",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nhung",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trung",
+    "Vy",
+]
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(_SURNAMES)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
+
+
+async def _load_places() -> tuple[dict[str, int], dict[str, int]]:
+    async with write_txn(Ward._meta.db):
+        for slug, name, aliases in WARDS:
+            await Ward(slug=slug, name=name, aliases=aliases).save().run()
+        ward_ids = {r["slug"]: r["id"] for r in await Ward.select(Ward.id, Ward.slug).run()}
+        for slug, name, address, ward, setting, lat, lon, capacity, description in SITES:
+            await (
+                Site(
+                    slug=slug,
+                    name=name,
+                    address=address,
+                    ward=ward_ids[ward],
+                    setting=setting,
+                    lat=lat,
+                    lon=lon,
+                    capacity=capacity,
+                    description=description,
+                )
+                .save()
+                .run()
+            )
+        for position, (slug, vi, en, is_food) in enumerate(CATEGORIES):
+            await (
+                Category(slug=slug, name_vi=vi, name_en=en, is_food=is_food, position=position)
+                .save()
+                .run()
+            )
+    categories = {
+        r["slug"]: r["id"] for r in await Category.select(Category.id, Category.slug).run()
+    }
+    return ward_ids, categories
+
+
+async def _load_businesses(
+    rng: random.Random, ward_ids: dict[str, int], category_ids: dict[str, int]
+) -> None:
+    for number, spec in enumerate(BUSINESSES, start=1):
+        trade, legal, kind, ward, categories, made_in, hvncl, status, club = spec
+        representative = _person(rng)
+        email = f"doanhnghiep{number}@demo.vn"
+        principal = await create_account(
+            email=email,
+            password=DEMO_PASSWORD,
+            role=Role.BUSINESS,
+            full_name=representative,
+            phone=phone_for(rng),
+        )
+        async with write_txn(Business._meta.db):
+            business = Business(
+                account=principal.account_id,
+                legal_name=clean(legal),
+                trade_name=clean(trade),
+                name_key=fold(legal),
+                kind=kind,
+                tax_code=tax_code_for(kind, rng),
+                representative=representative,
+                phone=phone_for(rng),
+                email=email,
+                address=f"{rng.randint(2, 240)} {rng.choice(_STREETS[ward])}, Phường "
+                f"{dict((s, n) for s, n, _ in WARDS)[ward]}, Quận 1, TP. Hồ Chí Minh",
+                ward=ward_ids[ward],
+                club_ward=ward_ids[club] if club else None,
+                status=status,
+            )
+            await business.save().run()
+            for slug in categories:
+                await (
+                    BusinessCategory(business=business.id, category=category_ids[slug]).save().run()
+                )
+                for name in rng.sample(PRODUCTS[slug], k=min(2, len(PRODUCTS[slug]))):
+                    await (
+                        Product(
+                            business=business.id,
+                            name=name,
+                            category=category_ids[slug],
+                            brand=trade,
+                            producer=legal,
+                            made_in=made_in,
+                            made_in_vietnam=True,
+                            hvncl_year=hvncl,
+                            hvncl_expires=dt.date(hvncl + 1, 12, 31) if hvncl else None,
+                        )
+                        .save()
+                        .run()
+                    )
+
+
+_STREETS = {
+    "ben-nghe": ["Lê Thánh Tôn", "Nguyễn Thị Minh Khai", "Mạc Đĩnh Chi", "Hai Bà Trưng"],
+    "ben-thanh": ["Lê Lai", "Nguyễn Trãi", "Lý Tự Trọng", "Trương Định"],
+    "cau-kho": ["Trần Đình Xu", "Trần Hưng Đạo", "Nguyễn Cảnh Chân"],
+    "cau-ong-lanh": ["Nguyễn Thái Học", "Yersin", "Cô Giang"],
+    "co-giang": ["Cô Bắc", "Cô Giang", "Đề Thám"],
+    "da-kao": ["Đinh Tiên Hoàng", "Nguyễn Huy Tự", "Trần Quang Khải"],
+    "nguyen-cu-trinh": ["Nguyễn Cư Trinh", "Trần Đình Xu", "Nguyễn Trãi"],
+    "nguyen-thai-binh": ["Yersin", "Ký Con", "Nguyễn Công Trứ"],
+    "pham-ngu-lao": ["Bùi Viện", "Đề Thám", "Phạm Ngũ Lão", "Cống Quỳnh"],
+    "tan-dinh": ["Hai Bà Trưng", "Trần Quang Khải", "Trần Nhật Duật"],
+}
+
+
+async def load_demo() -> str:
+    """Load everything, or explain why nothing was loaded."""
+    if not get_settings().demo:
+        return "DEMO=0: không nạp dữ liệu mẫu. / Demo data not loaded."
+    if await Ward.count().run() > 0:
+        return "Cơ sở dữ liệu đã có dữ liệu: giữ nguyên. / The database has data: left as it is."
+    rng = random.Random(172)  # the plan's number: the same demo on every machine
+    ward_ids, category_ids = await _load_places()
+    for email, role, name, wards in STAFF:
+        await create_account(
+            email=email,
+            password=DEMO_PASSWORD,
+            role=role,
+            full_name=name,
+            phone=phone_for(rng),
+            ward_slugs=wards,
+        )
+    await _load_businesses(rng, ward_ids, category_ids)
+    return (
+        f"Đã nạp dữ liệu mẫu / Demo data loaded: {len(WARDS)} phường, {len(SITES)} địa điểm, "
+        f"{len(BUSINESSES)} doanh nghiệp; mật khẩu / password: {DEMO_PASSWORD}"
+    )

@@ -1,0 +1,1 @@
+"""Sites, stall maps, fairs, allocation and calendars."""

@@ -1,0 +1,162 @@
+"""Wards and sites: queries and rules, no HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.accounts import Principal
+from core.database import write_txn
+from core.errors import AppError
+from core.guards import ensure_ward
+from core.tables import Ward
+from core.text import clean, slugify, vi_sort_key
+from events.schemas import SiteIn, SiteOut, SitePatch, WardIn, WardOut, WardPatch
+from events.tables import Site
+
+
+def _not_found(what_vi: str, what_en: str, slug: str) -> AppError:
+    return AppError(404, f"Không tìm thấy {what_vi} “{slug}”.", f"No {what_en} “{slug}”.")
+
+
+async def list_wards() -> list[WardOut]:
+    rows = await Ward.select(Ward.slug, Ward.name).where(Ward.active == True).run()  # noqa: E712
+    rows.sort(key=lambda r: vi_sort_key(r["name"]))
+    return [WardOut(slug=r["slug"], name=r["name"]) for r in rows]
+
+
+async def ward_id(slug: str) -> int:
+    row = await Ward.select(Ward.id).where(Ward.slug == slug).first().run()
+    if not row:
+        raise AppError(
+            422,
+            f"Không có phường “{slug}”.",
+            f"There is no ward “{slug}”.",
+            extra={"field": "ward_slug"},
+        )
+    return row["id"]
+
+
+async def create_ward(data: WardIn) -> WardOut:
+    name = clean(data.name)
+    slug = data.slug or slugify(name)
+    if await Ward.exists().where(Ward.slug == slug).run():
+        raise AppError(409, f"Phường “{slug}” đã có.", f"Ward “{slug}” already exists.")
+    async with write_txn(Ward._meta.db):
+        await Ward(slug=slug, name=name, aliases=clean(data.aliases)).save().run()
+    return WardOut(slug=slug, name=name)
+
+
+async def update_ward(slug: str, data: WardPatch) -> WardOut:
+    ward = await Ward.objects().where(Ward.slug == slug).first().run()
+    if ward is None:
+        raise _not_found("phường", "ward", slug)
+    if data.name is not None:
+        ward.name = clean(data.name)
+    if data.aliases is not None:
+        ward.aliases = clean(data.aliases)
+    if data.active is not None:
+        ward.active = data.active
+    async with write_txn(Ward._meta.db):
+        await ward.save().run()
+    return WardOut(slug=ward.slug, name=ward.name)
+
+
+_SITE_COLUMNS = (
+    Site.slug,
+    Site.name,
+    Site.address,
+    Site.setting,
+    Site.lat,
+    Site.lon,
+    Site.capacity,
+    Site.description,
+    Site.ward.slug,
+    Site.ward.name,
+)
+
+
+def _site_out(row: dict[str, Any]) -> SiteOut:
+    return SiteOut(
+        slug=row["slug"],
+        name=row["name"],
+        address=row["address"],
+        ward_slug=row["ward.slug"],
+        ward_name=row["ward.name"],
+        setting=row["setting"],
+        lat=row["lat"],
+        lon=row["lon"],
+        capacity=row["capacity"],
+        description=row["description"],
+    )
+
+
+async def list_sites(ward_slug: str | None = None, setting: str | None = None) -> list[SiteOut]:
+    query = Site.select(*_SITE_COLUMNS).where(Site.active == True)  # noqa: E712
+    if ward_slug:
+        query = query.where(Site.ward.slug == ward_slug)
+    if setting:
+        query = query.where(Site.setting == setting)
+    rows = await query.run()
+    rows.sort(key=lambda r: vi_sort_key(r["name"]))
+    return [_site_out(r) for r in rows]
+
+
+async def get_site(slug: str) -> SiteOut:
+    row = await Site.select(*_SITE_COLUMNS).where(Site.slug == slug).first().run()
+    if not row:
+        raise _not_found("địa điểm", "site", slug)
+    return _site_out(row)
+
+
+async def create_site(principal: Principal, data: SiteIn) -> SiteOut:
+    ward = await ward_id(data.ward_slug)
+    ensure_ward(principal, ward)
+    name = clean(data.name)
+    slug = data.slug or slugify(name)
+    if await Site.exists().where(Site.slug == slug).run():
+        raise AppError(
+            409,
+            f"Đã có địa điểm với mã “{slug}”.",
+            f"A site with the slug “{slug}” exists.",
+            extra={"field": "slug"},
+        )
+    async with write_txn(Site._meta.db):
+        await (
+            Site(
+                slug=slug,
+                name=name,
+                address=clean(data.address),
+                ward=ward,
+                setting=data.setting.value,
+                lat=data.lat,
+                lon=data.lon,
+                capacity=data.capacity,
+                description=clean(data.description),
+            )
+            .save()
+            .run()
+        )
+    return await get_site(slug)
+
+
+async def update_site(principal: Principal, slug: str, data: SitePatch) -> SiteOut:
+    site = await Site.objects().where(Site.slug == slug).first().run()
+    if site is None:
+        raise _not_found("địa điểm", "site", slug)
+    ensure_ward(principal, site.ward)
+    if data.ward_slug is not None:
+        site.ward = await ward_id(data.ward_slug)
+        ensure_ward(principal, site.ward)
+    for field in ("name", "address", "description"):
+        value = getattr(data, field)
+        if value is not None:
+            setattr(site, field, clean(value))
+    for field in ("lat", "lon", "capacity", "active"):
+        value = getattr(data, field)
+        if value is not None:
+            setattr(site, field, value)
+    if data.setting is not None:
+        site.setting = data.setting.value
+    async with write_txn(Site._meta.db):
+        await site.save().run()
+    return await get_site(slug)

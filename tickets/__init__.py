@@ -1,0 +1,1 @@
+"""Passes, signing, PDF rendering and gate check-in."""

@@ -1,0 +1,1 @@
+"""Businesses, their products and documents, and their applications to fairs."""
