@@ -1,0 +1,132 @@
+"""Test set-up: every database test runs on SQLite and, when TEST_DATABASE_URL is set, on
+PostgreSQL. Each backend gets a database made by the real migrations."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+# Before anything imports piccolo_conf: tests must never touch the development database.
+_TMP = Path(tempfile.mkdtemp(prefix="phiencho-tests-"))
+os.environ["VAR_DIR"] = str(_TMP / "var")
+os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'import-guard.sqlite3'}"
+os.environ["DEMO"] = "1"
+os.environ.pop("REDIS_URL", None)
+os.environ.pop("PUBLIC_URL", None)
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
+from piccolo.conf.apps import Finder  # noqa: E402
+from piccolo.engine.postgres import PostgresEngine  # noqa: E402
+from piccolo.table import sort_table_classes  # noqa: E402
+
+import core.accounts  # noqa: E402
+from core.accounts import User  # noqa: E402
+from core.database import engine_from_url  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PG_SKIP_REASON = (
+    "PostgreSQL tests need TEST_DATABASE_URL "
+    "(e.g. postgresql://postgres@127.0.0.1:5432/test); .ci/run sets it"
+)
+CLIENT_ADDRESS = ("203.0.113.10", 40000)
+
+# Real argon2, with the cheapest parameters: hashing speed is not what the tests check.
+core.accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+ALL_TABLES = [*Finder().get_table_classes(), User]
+
+
+def run_cli(*args: str, database_url: str, stdin: str | None = None,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        cwd=PROJECT_ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300,
+    )
+
+
+def _reset_postgres(url: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def reset() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        finally:
+            await connection.close()
+
+    asyncio.run(reset())
+
+
+class Backend:
+    def __init__(self, name: str, url: str) -> None:
+        self.name = name
+        self.url = url
+        self.engine = engine_from_url(url)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> Backend:
+    if request.param == "postgresql":
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            pytest.skip(PG_SKIP_REASON)
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{_TMP / 'test.sqlite3'}"
+    result = run_cli("migrate", database_url=url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Backend(request.param, url)
+
+
+async def _truncate(backend: Backend) -> None:
+    # Children before parents, so SQLite's foreign keys never see an orphan.
+    ordered = sort_table_classes([t for t in ALL_TABLES if t is not User])
+    names = [t._meta.tablename for t in reversed(ordered)]
+    if isinstance(backend.engine, PostgresEngine):
+        await backend.engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    else:
+        for name in names:
+            await backend.engine.run_ddl(f"DELETE FROM {name}")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def db(backend: Backend) -> Backend:
+    """An empty database on the backend of this run of the test."""
+    for table in ALL_TABLES:
+        table._meta.db = backend.engine
+    await _truncate(backend)
+    return backend
+
+
+@pytest.fixture
+async def app(db: Backend):
+    from app import create_app
+
+    application = create_app()
+    async with application.lifespan():
+        yield application
+
+
+@pytest.fixture
+async def client(app):
+    transport = httpx.ASGITransport(app=app, client=CLIENT_ADDRESS)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+def client_from(app, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 40001))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
