@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 from core.account_api import AccountController
 from core.admin import admin
 from core.auth import AuthController, SessionAuthMiddleware
-from core.database import prepare_engine, release_engine
+from core.database import engine_from_url, prepare_engine, release_engine
 from core.errors import EXCEPTION_HANDLERS
 from core.health import health
 from core.security import ApiCrossSiteGuard
@@ -51,6 +51,7 @@ async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
 
 def create_app() -> Litestar:
     settings = get_settings()
+    engine_from_url(settings.database_url)  # a bad DATABASE_URL stops the start, with its reason
     return Litestar(
         route_handlers=[
             health,

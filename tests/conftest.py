@@ -41,12 +41,18 @@ core.accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelis
 ALL_TABLES = [*Finder().get_table_classes(), User]
 
 
-def run_cli(*args: str, database_url: str, stdin: str | None = None,
-            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, database_url: str, stdin: str | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
     return subprocess.run(
         [sys.executable, "-m", "core.cli", *args],
-        cwd=PROJECT_ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300,
+        cwd=PROJECT_ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -130,3 +136,16 @@ async def client(app):
 def client_from(app, address: str) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, client=(address, 40001))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One visible line for the PostgreSQL half, rather than one per skipped test."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    on_postgres = [r for r in skipped if PG_SKIP_REASON in str(r.longrepr)]
+    if on_postgres:
+        terminalreporter.write_line(
+            f"SKIPPED {len(on_postgres)} PostgreSQL tests: {PG_SKIP_REASON}", yellow=True
+        )
+    others = len(skipped) - len(on_postgres)
+    if others:
+        terminalreporter.write_line(f"{others} other tests skipped: see -rs", yellow=True)

@@ -25,16 +25,29 @@ async def seed_places() -> None:
         await Ward(slug=slug, name=name).save().run()
     wards = {r["slug"]: r["id"] for r in await Ward.select(Ward.id, Ward.slug).run()}
     for slug, ward in (("site-ben-nghe", "ben-nghe"), ("site-tan-dinh", "tan-dinh")):
-        await Site(
-            slug=slug, name=f"Địa điểm {slug}", address="1 Lê Lợi, Quận 1",
-            ward=wards[ward], setting="residential", lat=10.77, lon=106.70, capacity=10,
-        ).save().run()
+        await (
+            Site(
+                slug=slug,
+                name=f"Địa điểm {slug}",
+                address="1 Lê Lợi, Quận 1",
+                ward=wards[ward],
+                setting="residential",
+                lat=10.77,
+                lon=106.70,
+                capacity=10,
+            )
+            .save()
+            .run()
+        )
 
 
 async def seed_accounts() -> None:
     for role, email in ROLE_EMAILS.items():
         await create_account(
-            email=email, password=PASSWORD, role=role, full_name=f"Người {role.value}",
+            email=email,
+            password=PASSWORD,
+            role=role,
+            full_name=f"Người {role.value}",
             ward_slugs=["ben-nghe"] if role == Role.WARD_OFFICER else [],
         )
 

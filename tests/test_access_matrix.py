@@ -31,11 +31,17 @@ def only(allowed: dict[str, int], *, others: int = 403) -> dict[str, int]:
 
 
 NEW_SITE = {
-    "name": "Nhà văn hóa khu phố 3", "address": "12 Mạc Đĩnh Chi", "ward_slug": "ben-nghe",
-    "setting": "residential", "lat": 10.78, "lon": 106.70,
+    "name": "Nhà văn hóa khu phố 3",
+    "address": "12 Mạc Đĩnh Chi",
+    "ward_slug": "ben-nghe",
+    "setting": "residential",
+    "lat": 10.78,
+    "lon": 106.70,
 }
 NEW_ACCOUNT = {
-    "email": "moi@test.vn", "password": "mat-khau-moi-1", "role": "gate_staff",
+    "email": "moi@test.vn",
+    "password": "mat-khau-moi-1",
+    "role": "gate_staff",
     "full_name": "Cổng Mới",
 }
 
@@ -56,8 +62,13 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/api/sites", "none", None, everyone(200)),
     ("GET", "/api/sites/{slug:str}", "none", None, everyone(200)),
     ("POST", "/api/sites", "json", NEW_SITE, only({"organizer": 201, "ward_officer": 201})),
-    ("PATCH", "/api/sites/{slug:str}", "json", {"capacity": 12},
-     only({"organizer": 200, "ward_officer": 200})),
+    (
+        "PATCH",
+        "/api/sites/{slug:str}",
+        "json",
+        {"capacity": 12},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
     ("GET", "/api/accounts", "none", None, only({"organizer": 200})),
     ("POST", "/api/accounts", "json", NEW_ACCOUNT, only({"organizer": 201})),
     # Piccolo Admin: its own login answers strangers; signed-in non-organizers are refused.
@@ -75,8 +86,9 @@ FRAMEWORK_ROUTES = ("/schema", "/static")
 def _cases():
     for method, path, kind, body, expected in MATRIX:
         for role in ROLES:
-            yield pytest.param(method, path, kind, body, role, expected[role],
-                               id=f"{method} {path} as {role}")
+            yield pytest.param(
+                method, path, kind, body, role, expected[role], id=f"{method} {path} as {role}"
+            )
 
 
 def test_every_route_is_in_the_matrix():
