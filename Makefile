@@ -24,7 +24,12 @@ run: install
 	$(PY) -m core.cli setup
 	$(PY) -m core.cli serve
 
-test: install-test
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/js && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm not found: the ical.js feed checks will be skipped"; fi
+
+test: install-test tests/js/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 

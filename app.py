@@ -20,14 +20,25 @@ from litestar.template.config import TemplateConfig
 from core.account_api import AccountController
 from core.admin import admin
 from core.auth import AuthController, SessionAuthMiddleware
+from core.changes import bump_on_write
 from core.database import engine_from_url, prepare_engine, release_engine
 from core.errors import EXCEPTION_HANDLERS
 from core.health import health
+from core.mail import mail_sender_lifespan
 from core.security import ApiCrossSiteGuard
 from core.settings import PROJECT_ROOT, get_settings
 from core.tables import Ward
 from core.web import WebController
+from events.calendar_api import CALENDAR_ROUTES
 from events.controllers import SiteController, WardController
+from events.fair_api import FairController, SeriesController
+from vendors.application_api import ApplicationController, FairApplicationController
+from vendors.business_api import (
+    CategoryController,
+    DocumentController,
+    MyBusinessController,
+)
+from vendors.vetting_api import BusinessesController
 
 
 def build_stores(redis_url: str | None) -> dict[str, Store]:
@@ -59,11 +70,20 @@ def create_app() -> Litestar:
             AccountController,
             WardController,
             SiteController,
+            FairController,
+            SeriesController,
+            *CALENDAR_ROUTES,
+            CategoryController,
+            MyBusinessController,
+            DocumentController,
+            BusinessesController,
+            FairApplicationController,
+            ApplicationController,
             WebController,
             admin,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],
-        lifespan=[database_lifespan],
+        lifespan=[database_lifespan, mail_sender_lifespan],
         middleware=[
             SessionAuthMiddleware(),
             ApiCrossSiteGuard(),
@@ -78,9 +98,11 @@ def create_app() -> Litestar:
             cookie_name="site_csrf",
             header_name="x-site-csrf",
             cookie_secure=settings.secure_cookies,
-            exclude=["/admin", "/api", "/health", "/schema"],
+            # Feeds are fetched by calendar apps, not forms: no cookie on their cacheable replies.
+            exclude=["/admin", "/api", "/health", "/schema", "/calendar", r"\.ics$"],
         ),
         stores=build_stores(settings.redis_url),
+        before_send=[bump_on_write],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(
             directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine

@@ -1,4 +1,4 @@
-"""Command line: `python -m core.cli {migrate,demo,setup,serve,create-account}`."""
+"""Command line: `python -m core.cli {migrate,demo,setup,serve,create-account,send-mail}`."""
 
 from __future__ import annotations
 
@@ -45,6 +45,17 @@ async def _create_account(args: argparse.Namespace, password: str) -> None:
         ward_slugs=args.ward or [],
     )
     print(f"Đã tạo tài khoản / Account created: {principal.email} ({principal.role.value})")
+
+
+async def _send_mail(limit: int) -> str:
+    from core.mail import deliver_due, outbox_counts
+
+    sent = await deliver_due(limit)
+    left = await outbox_counts()
+    return (
+        f"Đã gửi: {sent}. Chưa gửi: {left['unsent']} (gửi lỗi, sẽ thử lại: {left['failed']}). / "
+        f"Sent: {sent}. Not sent yet: {left['unsent']} (failed, will be retried: {left['failed']})."
+    )
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -98,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the password from the first line of standard input",
     )
+    mail = sub.add_parser("send-mail", help="send the e-mails that are due, once")
+    mail.add_argument("--limit", type=int, default=1000, help="send at most this many")
     return parser
 
 
@@ -117,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             print(asyncio.run(_load_demo()))
         if args.command == "create-account":
             asyncio.run(_create_account(args, _read_password(args)))
+        if args.command == "send-mail":
+            print(asyncio.run(_send_mail(args.limit)))
         if args.command == "serve":
             _serve(args.workers)
     except AppError as exc:

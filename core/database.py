@@ -72,3 +72,14 @@ async def prepare_engine(engine: Engine) -> None:
 async def release_engine(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique constraint refused the write (two requests raced for the same value)."""
+    import sqlite3
+
+    import asyncpg
+
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)

@@ -29,7 +29,9 @@ class Right(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_WARDS = "manage_wards"
     MANAGE_SITES = "manage_sites"  # ward officers: only sites of their wards
-    VIEW_ACCOUNTS = "view_accounts"
+    MANAGE_FAIRS = "manage_fairs"  # ward officers: only fairs at sites of their wards
+    VET_BUSINESSES = "vet_businesses"  # ward officers: businesses of their wards
+    DECIDE_APPLICATIONS = "decide_applications"  # ward officers: fairs at their wards' sites
     CHECK_IN = "check_in"
     INSPECT = "inspect"
     ACT_AS_BUSINESS = "act_as_business"
@@ -40,14 +42,24 @@ RIGHTS: dict[Role, frozenset[Right]] = {
         {
             Right.USE_ADMIN,
             Right.MANAGE_ACCOUNTS,
-            Right.VIEW_ACCOUNTS,
+            Right.VET_BUSINESSES,
+            Right.DECIDE_APPLICATIONS,
             Right.MANAGE_WARDS,
             Right.MANAGE_SITES,
+            Right.MANAGE_FAIRS,
             Right.CHECK_IN,
             Right.INSPECT,
         }
     ),
-    Role.WARD_OFFICER: frozenset({Right.MANAGE_SITES, Right.VIEW_ACCOUNTS, Right.CHECK_IN}),
+    Role.WARD_OFFICER: frozenset(
+        {
+            Right.MANAGE_SITES,
+            Right.MANAGE_FAIRS,
+            Right.VET_BUSINESSES,
+            Right.DECIDE_APPLICATIONS,
+            Right.CHECK_IN,
+        }
+    ),
     Role.GATE_STAFF: frozenset({Right.CHECK_IN}),
     Role.INSPECTOR: frozenset({Right.INSPECT}),
     Role.BUSINESS: frozenset({Right.ACT_AS_BUSINESS}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +44,28 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() not in {"0", "false", "no", "off"}
 
 
+DEFAULT_MAIL_FROM = "Phiên chợ hàng Việt Quận 1 <no-reply@phiencho.local>"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name) or str(default)
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name) or str(default)
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if value < 0:
+        raise ConfigurationError(f"{name} cannot be negative, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -59,6 +81,14 @@ class Settings:
     login_attempts_per_address: int
     login_window_seconds: int
     requests_per_minute: int
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None = field(repr=False)
+    smtp_starttls: bool
+    mail_from: str
+    # 0: this process sends no mail by itself (tests, or `core.cli send-mail` run by a timer).
+    mail_poll_seconds: float
 
     @property
     def secure_cookies(self) -> bool:
@@ -92,4 +122,11 @@ def get_settings() -> Settings:
         login_attempts_per_address=int(os.environ.get("LOGIN_ATTEMPTS_PER_ADDRESS", "30")),
         login_window_seconds=int(os.environ.get("LOGIN_WINDOW_SECONDS", "900")),
         requests_per_minute=int(os.environ.get("REQUESTS_PER_MINUTE", "1200")),
+        smtp_host=os.environ.get("SMTP_HOST") or "127.0.0.1",
+        smtp_port=_int("SMTP_PORT", 1025),
+        smtp_user=os.environ.get("SMTP_USER") or None,
+        smtp_password=os.environ.get("SMTP_PASSWORD") or None,
+        smtp_starttls=_flag("SMTP_STARTTLS", False),
+        mail_from=os.environ.get("MAIL_FROM") or DEFAULT_MAIL_FROM,
+        mail_poll_seconds=_seconds("MAIL_POLL_SECONDS", 10),
     )

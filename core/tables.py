@@ -1,7 +1,8 @@
-"""Wards and the role profile of each account (the account itself is Piccolo's user row)."""
+"""Wards, the role profile of each account (the account itself is Piccolo's user row), and
+the e-mail outbox."""
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -36,3 +37,26 @@ class AccountWard(Table):
     account = ForeignKey(Account, null=False, on_delete=OnDelete.cascade)
     ward = ForeignKey(Ward, null=False, on_delete=OnDelete.cascade)
     # Unique (account, ward) / (business, category): a unique index made by the migration.
+
+
+class OutboxEmail(Table):
+    """An e-mail waiting to be sent, or sent: written in the transaction of the change it
+    reports, delivered later by core.mail.deliver_due, so a slow or failing mail server never
+    holds up or loses a request."""
+
+    recipient = Varchar(length=320)
+    subject = Text()
+    body_text = Text()
+    body_html = Text(null=True, default=None)
+    language = Varchar(length=2, default="vi")
+    kind = Varchar(length=60, index=True)
+    # Kept across retries, so a receiving server can drop a copy sent twice after a crash.
+    message_id = Varchar(length=255)
+    created_at = Timestamptz(default=TimestamptzNow())
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    # Indexed: nearly every row is sent, and the sender looks only for the few that are not.
+    sent_at = Timestamptz(null=True, default=None, index=True)
+    # The lease of the worker sending it: several processes never send one e-mail twice.
+    claimed_until = Timestamptz(null=True, default=None)

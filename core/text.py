@@ -79,3 +79,15 @@ def vi_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
         letters.append(_LETTER_RANK[letter] + 1000 if letter in _LETTER_RANK else ord(letter[0]))
         tones.append(tone)
     return tuple(letters), tuple(tones)
+
+
+def name_key(text: str) -> str:
+    """Key for duplicate names: case-blind and blind to where the tone mark sits ("Hòa"/"Hoà",
+    "Thủy"/"Thuỷ"), yet "Hoa" and "Hòa" stay different names."""
+    words = []
+    for word in re.findall(r"\w+", clean(text).lower()):
+        decomposed = unicodedata.normalize("NFD", word)
+        tones = "".join(sorted(str(_TONE_RANK[c]) for c in decomposed if c in _TONE_RANK))
+        base = "".join(c for c in decomposed if c not in _TONE_RANK)
+        words.append(unicodedata.normalize("NFC", base) + tones)
+    return " ".join(words)

@@ -10,11 +10,16 @@ from core.database import write_txn
 from core.roles import Role
 from core.settings import get_settings
 from core.tables import Ward
-from core.text import clean, fold
+from core.text import clean, name_key
+from core.timezone import today_local
 from demo.businesses import BUSINESSES, PRODUCTS, phone_for, tax_code_for
+from demo.fairs import load_applications, load_fairs
 from demo.places import CATEGORIES, SITES, WARDS
 from events.tables import Site
-from vendors.tables import Business, BusinessCategory, Category, Product
+from vendors.businesses import search_key
+from vendors.documents import store_document
+from vendors.identifiers import normalize_phone
+from vendors.tables import Business, BusinessCategory, Category, DocumentKind, Product
 
 DEMO_PASSWORD = "demo12345"
 
@@ -25,6 +30,25 @@ STAFF = [
     ("cong@demo.vn", Role.GATE_STAFF, "Lê Văn Phúc", []),
     ("kiemtra@demo.vn", Role.INSPECTOR, "Phạm Thị Ngọc Ánh", []),
 ]
+
+FOOD_CATEGORIES = {slug for slug, _, _, is_food in CATEGORIES if is_food}
+
+
+def demo_certificate(business: str) -> bytes:
+    """A one-page PDF standing in for a scanned certificate."""
+    from io import BytesIO
+
+    from anyascii import anyascii
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = BytesIO()
+    canvas = Canvas(buffer)
+    # The built-in PDF fonts cannot draw Vietnamese: this stand-in is written without marks.
+    canvas.drawString(72, 760, "Giay chung nhan co so du dieu kien an toan thuc pham (demo)")
+    canvas.drawString(72, 740, anyascii(business))
+    canvas.save()
+    return buffer.getvalue()
+
 
 _SURNAMES = [
     "Nguyễn",
@@ -112,6 +136,7 @@ async def _load_businesses(
         trade, legal, kind, ward, categories, made_in, hvncl, status, club = spec
         representative = _person(rng)
         email = f"doanhnghiep{number}@demo.vn"
+        tax_code = tax_code_for(kind, rng)
         principal = await create_account(
             email=email,
             password=DEMO_PASSWORD,
@@ -124,11 +149,12 @@ async def _load_businesses(
                 account=principal.account_id,
                 legal_name=clean(legal),
                 trade_name=clean(trade),
-                name_key=fold(legal),
+                name_key=name_key(legal),
+                search_key=search_key(legal, trade, tax_code, representative),
                 kind=kind,
-                tax_code=tax_code_for(kind, rng),
+                tax_code=tax_code,
                 representative=representative,
-                phone=phone_for(rng),
+                phone=normalize_phone(phone_for(rng)),
                 email=email,
                 address=f"{rng.randint(2, 240)} {rng.choice(_STREETS[ward])}, Phường "
                 f"{dict((s, n) for s, n, _ in WARDS)[ward]}, Quận 1, TP. Hồ Chí Minh",
@@ -137,6 +163,14 @@ async def _load_businesses(
                 status=status,
             )
             await business.save().run()
+            if any(slug in FOOD_CATEGORIES for slug in categories):
+                await store_document(
+                    business.id,
+                    DocumentKind.FOOD_SAFETY_CERTIFICATE.value,
+                    "giay-chung-nhan-attp.pdf",
+                    demo_certificate(legal),
+                    today_local() + dt.timedelta(days=365),
+                )
             for slug in categories:
                 await (
                     BusinessCategory(business=business.id, category=category_ids[slug]).save().run()
@@ -191,6 +225,7 @@ async def load_demo() -> str:
             ward_slugs=wards,
         )
     await _load_businesses(rng, ward_ids, category_ids)
+    await load_applications(rng, await load_fairs())
     return (
         f"Đã nạp dữ liệu mẫu / Demo data loaded: {len(WARDS)} phường, {len(SITES)} địa điểm, "
         f"{len(BUSINESSES)} doanh nghiệp; mật khẩu / password: {DEMO_PASSWORD}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import msgspec
@@ -67,3 +68,89 @@ class SitePatch(msgspec.Struct, forbid_unknown_fields=True):
     capacity: Capacity | None = None
     description: str | None = None
     active: bool | None = None
+
+
+class FairOut(msgspec.Struct):
+    """The public fair, as the outside contract spells it."""
+
+    id: int
+    title: str
+    site_slug: str
+    site_name: str
+    address: str
+    ward_slug: str
+    ward_name: str
+    setting: str
+    start: str
+    end: str
+    status: str
+    sequence: int
+    url: str
+    description: str
+    audience: str
+    cancel_reason: str
+    applications_open: str
+    applications_close: str
+    withdrawal_cutoff: str
+    series_id: int | None
+
+
+class FairIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Text
+    site_slug: Slug
+    start: dt.datetime
+    end: dt.datetime
+    applications_open: dt.datetime | None = None
+    applications_close: dt.datetime | None = None
+    withdrawal_cutoff: dt.datetime | None = None
+    description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    audience: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    setting: Setting | None = None
+
+
+class FairPatch(msgspec.Struct, forbid_unknown_fields=True):
+    title: Text | None = None
+    site_slug: Slug | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    applications_open: dt.datetime | None = None
+    applications_close: dt.datetime | None = None
+    withdrawal_cutoff: dt.datetime | None = None
+    description: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+    audience: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    setting: Setting | None = None
+
+
+class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+HourMinute = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class SeriesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """E.g. every second Sunday, 07:00–12:00, from January to June:
+    {"frequency": "monthly", "weekday": 6, "week_of_month": 2, ...}."""
+
+    title: Text
+    site_slug: Slug
+    frequency: Annotated[str, msgspec.Meta(pattern=r"^(weekly|monthly)$")]
+    weekday: Annotated[int, msgspec.Meta(ge=0, le=6)]  # 0 = Monday … 6 = Sunday
+    start_time: HourMinute
+    end_time: HourMinute
+    first_day: dt.date
+    last_day: dt.date
+    week_of_month: Annotated[int, msgspec.Meta(ge=-1, le=5)] | None = None  # -1 = last
+    every_weeks: Annotated[int, msgspec.Meta(ge=1, le=8)] = 1
+    applications_open_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 45
+    applications_close_days: Annotated[int, msgspec.Meta(ge=0, le=60)] = 3
+    withdrawal_cutoff_days: Annotated[int, msgspec.Meta(ge=0, le=60)] = 2
+    description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    audience: Annotated[str, msgspec.Meta(max_length=300)] = ""
+
+
+class SeriesOut(msgspec.Struct):
+    id: int
+    title: str
+    rule: str
+    fairs: list[FairOut]

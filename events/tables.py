@@ -1,4 +1,4 @@
-"""Places where fairs are held."""
+"""Places, fairs, and the applications businesses make to fairs."""
 
 from enum import StrEnum
 
@@ -7,7 +7,8 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from core.tables import Ward
+from core.tables import Account, Ward
+from vendors.tables import Business, Product
 
 
 class Setting(StrEnum):
@@ -37,3 +38,88 @@ class Site(Table):
     description = Text(default="")
     active = Boolean(default=True)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class FairStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class FairSeries(Table):
+    """A recurring rule ("every second Sunday 07:00–12:00, January–June") that made fairs."""
+
+    title = Varchar(length=200)
+    site = ForeignKey(Site, null=False, on_delete=OnDelete.restrict)
+    rule = Varchar(length=300, help_text="RFC 5545 RRULE, in Asia/Ho_Chi_Minh local time.")
+    start_time = Varchar(length=5)
+    end_time = Varchar(length=5)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Fair(Table):
+    """One market day (phiên chợ) at a site; times are stored in UTC, shown in Asia/Ho_Chi_Minh."""
+
+    title = Varchar(length=200)
+    site = ForeignKey(Site, null=False, on_delete=OnDelete.restrict)
+    setting = Varchar(length=20, choices=Setting)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    applications_open_at = Timestamptz()
+    applications_close_at = Timestamptz()
+    withdrawal_cutoff_at = Timestamptz()
+    description = Text(default="")
+    audience = Varchar(length=300, default="")
+    status = Varchar(length=20, choices=FairStatus, default=FairStatus.DRAFT.value, index=True)
+    cancel_reason = Text(default="")
+    sequence = Integer(default=0)
+    series = ForeignKey(FairSeries, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Application(Table):
+    """A business's request for stalls at a fair (kept with the fair: allocation reads it)."""
+
+    business = ForeignKey(Business, null=False, on_delete=OnDelete.cascade)
+    fair = ForeignKey(Fair, null=False, on_delete=OnDelete.cascade)
+    stalls_requested = Integer(default=1)
+    needs_power = Boolean(default=False)
+    needs_water = Boolean(default=False)
+    food_handling = Boolean(default=False)
+    needs_shade = Boolean(default=False)
+    needs_accessible = Boolean(default=False)
+    preferred_zones = Varchar(length=200, default="")
+    preferred_stalls = Varchar(length=200, default="")
+    note = Text(default="")
+    status = Varchar(
+        length=20, choices=ApplicationStatus, default=ApplicationStatus.SUBMITTED.value, index=True
+    )
+    reason = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    # Unique (business, fair): a unique index made by the migration.
+
+
+class ApplicationProduct(Table):
+    application = ForeignKey(Application, null=False, on_delete=OnDelete.cascade)
+    product = ForeignKey(Product, null=False, on_delete=OnDelete.cascade)
+    # Unique (application, product): a unique index made by the migration.
+
+
+class ApplicationStatusChange(Table):
+    application = ForeignKey(Application, null=False, on_delete=OnDelete.cascade)
+    from_status = Varchar(length=20)
+    to_status = Varchar(length=20)
+    reason = Text(default="")
+    by_account = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
+    at = Timestamptz(default=TimestamptzNow())

@@ -14,6 +14,7 @@ _TMP = Path(tempfile.mkdtemp(prefix="phiencho-tests-"))
 os.environ["VAR_DIR"] = str(_TMP / "var")
 os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'import-guard.sqlite3'}"
 os.environ["DEMO"] = "1"
+os.environ["MAIL_POLL_SECONDS"] = "0"
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("PUBLIC_URL", None)
 

@@ -65,3 +65,160 @@ async def csrf_token(client: httpx.AsyncClient) -> str:
     marker = 'name="_csrf_token" value="'
     start = page.text.index(marker) + len(marker)
     return page.text[start : page.text.index('"', start)]
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def seed_categories() -> None:
+    from vendors.tables import Category
+
+    for position, (slug, vi, en, food) in enumerate(
+        (
+            ("nong-san", "Nông sản, thực phẩm tươi", "Food and farm produce", True),
+            ("may-mac", "May mặc, dệt may", "Garments and textiles", False),
+            ("thu-cong", "Thủ công mỹ nghệ", "Handicrafts", False),
+        )
+    ):
+        await Category(slug=slug, name_vi=vi, name_en=en, is_food=food, position=position).save()
+
+
+async def make_business(
+    email: str,
+    legal_name: str,
+    tax_code: str,
+    ward_slug: str,
+    status: str = "verified",
+    language: str = "vi",
+) -> int:
+    """A business with its account, as sign-up and vetting would leave it."""
+    from core.text import fold, name_key
+    from vendors.tables import Business, BusinessCategory, Category
+
+    principal = await create_account(
+        email=email,
+        password=PASSWORD,
+        role=Role.BUSINESS,
+        full_name="Đại diện",
+        language=language,
+    )
+    ward = await Ward.select(Ward.id).where(Ward.slug == ward_slug).first()
+    business = Business(
+        account=principal.account_id,
+        legal_name=legal_name,
+        name_key=name_key(legal_name),
+        search_key=fold(f"{legal_name} {tax_code}"),
+        kind="enterprise",
+        tax_code=tax_code,
+        phone="+84903123456",
+        email=email,
+        address="1 Lê Lợi",
+        ward=ward["id"],
+        status=status,
+    )
+    await business.save()
+    category = await Category.select(Category.id).where(Category.slug == "may-mac").first()
+    await BusinessCategory(business=business.id, category=category["id"]).save()
+    return business.id
+
+
+async def make_fair(
+    site_slug: str = "site-ben-nghe",
+    days_ahead: int = 20,
+    status: str = "published",
+    window_open: bool = True,
+) -> int:
+    import datetime as dt
+
+    from core.timezone import now_utc
+    from events.tables import Fair
+
+    now = now_utc().replace(second=0, microsecond=0)  # fairs start on the minute
+    start = now + dt.timedelta(days=days_ahead)
+    site = await Site.select(Site.id).where(Site.slug == site_slug).first()
+    fair = Fair(
+        title=f"Phiên chợ thử {days_ahead}",
+        site=site["id"],
+        setting="residential",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=5),
+        applications_open_at=now - dt.timedelta(days=10),
+        applications_close_at=now + dt.timedelta(days=5 if window_open else -1),
+        withdrawal_cutoff_at=now + dt.timedelta(days=6 if window_open else -1),
+        status=status,
+    )
+    await fair.save()
+    return fair.id
+
+
+async def make_product(business_id: int, name: str = "Áo sơ mi cotton") -> int:
+    from vendors.tables import Category, Product
+
+    category = await Category.select(Category.id).where(Category.slug == "may-mac").first()
+    product = Product(
+        business=business_id,
+        name=name,
+        category=category["id"],
+        made_in="TP. Hồ Chí Minh",
+        made_in_vietnam=True,
+    )
+    await product.save()
+    return product.id
+
+
+async def seed_world() -> dict[str, int]:
+    """Places, an account per role, the business of dn@test.vn with a product, a document and
+    an application, and a second business in another ward."""
+    from vendors.documents import store_document
+    from vendors.schemas import ApplicationIn
+
+    await seed_places()
+    await seed_categories()
+    await seed_accounts()
+    from core.tables import Account
+    from vendors.tables import Business
+
+    account = (
+        await Account.select(Account.id)
+        .where(Account.user.email == ROLE_EMAILS[Role.BUSINESS])
+        .first()
+    )
+    ward = await Ward.select(Ward.id).where(Ward.slug == "ben-nghe").first()
+    business = Business(
+        account=account["id"],
+        legal_name="Công ty TNHH Dệt may Bến Nghé",
+        name_key="cong ty tnhh det may ben nghe",
+        search_key="cong ty tnhh det may ben nghe",
+        kind="enterprise",
+        tax_code="0300588569",
+        phone="+84903123456",
+        email=ROLE_EMAILS[Role.BUSINESS],
+        address="3 Lê Thánh Tôn",
+        ward=ward["id"],
+        status="verified", calendar_token="t" * 32,
+    )
+    await business.save()
+    product = await make_product(business.id)
+    document = await store_document(
+        business.id, "registration_certificate", "gcn.pdf", PDF_BYTES, None
+    )
+    fair = await make_fair()
+    other_fair = await make_fair(days_ahead=30)
+    draft_fair = await make_fair(days_ahead=40, status="draft")
+    past_fair = await make_fair(days_ahead=-3, window_open=False)
+    from vendors.applications import apply
+
+    application = await apply(business.id, fair, ApplicationIn(product_ids=[product]))
+    other = await make_business("khac@test.vn", "Công ty Tân Định Xanh", "0101248141", "tan-dinh")
+    return {
+        "business_id": business.id,
+        "product_id": product,
+        "document_id": document.id,
+        "fair_id": fair,
+        "other_fair_id": other_fair,
+        "draft_fair_id": draft_fair,
+        "past_fair_id": past_fair,
+        "application_id": application.id,
+        "calendar_token": business.calendar_token,
+        "other_business_id": other,
+    }

@@ -6,12 +6,13 @@ Every route of the app must appear here; a new endpoint without its row fails
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from core.roles import Role
-from tests.factories import PASSWORD, ROLE_EMAILS, csrf_token, login, seed_accounts, seed_places
+from tests.factories import PASSWORD, PDF_BYTES, ROLE_EMAILS, csrf_token, login, seed_world
 
 pytestmark = pytest.mark.anyio
 
@@ -37,6 +38,32 @@ NEW_SITE = {
     "setting": "residential",
     "lat": 10.78,
     "lon": 106.70,
+}
+SIGN_UP = {
+    "email": "moi.dn@test.vn",
+    "password": "mat-khau-dn-1",
+    "legal_name": "Công ty TNHH Gốm Mới",
+    "kind": "enterprise",
+    "tax_code": "0300583659",
+    "phone": "0903 123 456",
+    "address": "9 Hai Bà Trưng",
+    "ward_slug": "tan-dinh",
+    "category_slugs": ["thu-cong"],
+}
+NEW_PRODUCT = {
+    "name": "Khăn lụa",
+    "category_slug": "may-mac",
+    "made_in": "Lâm Đồng",
+    "made_in_vietnam": True,
+}
+NEW_FAIR = {
+    "title": "Phiên chợ cuối tuần", "site_slug": "site-ben-nghe",
+    "start": "2027-03-14T07:00:00", "end": "2027-03-14T12:00:00",
+}
+NEW_SERIES = {
+    "title": "Phiên chợ Chủ nhật tuần thứ hai", "site_slug": "site-ben-nghe",
+    "frequency": "monthly", "weekday": 6, "week_of_month": 2, "start_time": "07:00",
+    "end_time": "12:00", "first_day": "2027-01-01", "last_day": "2027-06-30",
 }
 NEW_ACCOUNT = {
     "email": "moi@test.vn",
@@ -70,6 +97,129 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         only({"organizer": 200, "ward_officer": 200}),
     ),
     ("GET", "/api/accounts", "none", None, only({"organizer": 200})),
+    ("GET", "/api/categories", "none", None, everyone(200)),
+    ("GET", "/api/fairs", "none", None, everyone(200)),
+    ("GET", "/api/fairs/{fair_id:int}", "none", None, everyone(200)),
+    ("POST", "/api/fairs", "json", NEW_FAIR, only({"organizer": 201, "ward_officer": 201})),
+    ("PATCH", "/api/fairs/{fair_id:int}", "json", {"audience": "Công nhân"},
+     only({"organizer": 200, "ward_officer": 200})),
+    ("POST", "/api/fairs/{fair_id:int}/publish", "json", {},
+     only({"organizer": 200, "ward_officer": 200})),
+    ("POST", "/api/fairs/{fair_id:int}/complete", "json", {},
+     only({"organizer": 200, "ward_officer": 200})),
+    ("POST", "/api/fairs/{fair_id:int}/cancel", "json", {"reason": "Mưa bão."},
+     only({"organizer": 200, "ward_officer": 200})),
+    ("GET", "/calendar.ics", "none", None, everyone(200)),
+    ("GET", "/calendar/sites/{filename:str}", "none", None, everyone(200)),
+    ("GET", "/calendar/wards/{filename:str}", "none", None, everyone(200)),
+    ("GET", "/fairs/{filename:str}", "none", None, everyone(200)),
+    # The private feed's URL is its key: whoever holds it may read it, as calendar apps do.
+    ("GET", "/calendar/private/{filename:str}", "none", None, everyone(200)),
+    ("GET", "/api/businesses/me/calendar", "none", None, only({"business": 200})),
+    ("POST", "/api/businesses/me/calendar/reset", "json", {}, only({"business": 200})),
+    ("POST", "/api/series", "json", NEW_SERIES, only({"organizer": 201, "ward_officer": 201})),
+    ("POST", "/api/businesses", "json", SIGN_UP, everyone(201)),
+    ("GET", "/api/businesses", "none", None, only({"organizer": 200, "ward_officer": 200})),
+    (
+        "GET",
+        "/api/businesses/{business_id:int}",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "GET",
+        "/api/businesses/{business_id:int}/products",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "GET",
+        "/api/businesses/{business_id:int}/documents",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/businesses/{business_id:int}/{action:str}",
+        "json",
+        {"reason": "Trưng bày hàng không rõ nguồn gốc."},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    ("GET", "/api/businesses/me", "none", None, only({"business": 200})),
+    (
+        "PATCH",
+        "/api/businesses/me",
+        "json",
+        {"trade_name": "Dệt Bến Nghé"},
+        only({"business": 200}),
+    ),
+    # The demo business is verified already: resubmitting is refused for its state, not access.
+    ("POST", "/api/businesses/me/resubmit", "json", {}, only({"business": 409})),
+    ("GET", "/api/businesses/me/products", "none", None, only({"business": 200})),
+    ("POST", "/api/businesses/me/products", "json", NEW_PRODUCT, only({"business": 201})),
+    (
+        "PATCH",
+        "/api/businesses/me/products/{product_id:int}",
+        "json",
+        {"brand": "BN"},
+        only({"business": 200}),
+    ),
+    (
+        "DELETE",
+        "/api/businesses/me/products/{product_id:int}",
+        "none",
+        None,
+        only({"business": 204}),
+    ),
+    ("GET", "/api/businesses/me/documents", "none", None, only({"business": 200})),
+    ("POST", "/api/businesses/me/documents", "multipart", None, only({"business": 201})),
+    (
+        "GET",
+        "/api/documents/{document_id:int}",
+        "none",
+        None,
+        only({"business": 200, "organizer": 200, "ward_officer": 200}, others=404),
+    ),
+    ("POST", "/api/fairs/{fair_id:int}/applications", "json", "apply", only({"business": 201})),
+    (
+        "GET",
+        "/api/fairs/{fair_id:int}/applications",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/applications/decisions",
+        "json",
+        {"application_ids": [0], "status": "approved"},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    ("GET", "/api/me/applications", "none", None, only({"business": 200})),
+    (
+        "GET",
+        "/api/applications/{application_id:int}",
+        "none",
+        None,
+        only({"business": 200, "organizer": 200, "ward_officer": 200}, others=404),
+    ),
+    (
+        "POST",
+        "/api/applications/{application_id:int}/withdraw",
+        "json",
+        {},
+        only({"business": 200}),
+    ),
+    (
+        "POST",
+        "/api/applications/{application_id:int}/decision",
+        "json",
+        {"status": "approved"},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
     ("POST", "/api/accounts", "json", NEW_ACCOUNT, only({"organizer": 201})),
     # Piccolo Admin: its own login answers strangers; signed-in non-organizers are refused.
     ("GET", "/admin", "none", "/admin/api/tables/", only({"organizer": 200}, others=403)),
@@ -78,6 +228,14 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
 CONCRETE_PATHS = {
     "/api/wards/{slug:str}": "/api/wards/ben-nghe",
     "/api/sites/{slug:str}": "/api/sites/site-ben-nghe",
+    "/api/businesses/{business_id:int}/{action:str}": "/api/businesses/{business_id}/warn",
+    "/api/fairs/{fair_id:int}/applications": "/api/fairs/{other_fair_id}/applications",
+    "/api/fairs/{fair_id:int}/publish": "/api/fairs/{draft_fair_id}/publish",
+    "/calendar/sites/{filename:str}": "/calendar/sites/site-ben-nghe.ics",
+    "/calendar/wards/{filename:str}": "/calendar/wards/ben-nghe.ics",
+    "/fairs/{filename:str}": "/fairs/{fair_id}.ics",
+    "/calendar/private/{filename:str}": "/calendar/private/{calendar_token}.ics",
+    "/api/fairs/{fair_id:int}/complete": "/api/fairs/{past_fair_id}/complete",
 }
 # Served by Litestar itself (documentation and static files), not endpoints of ours.
 FRAMEWORK_ROUTES = ("/schema", "/static")
@@ -107,17 +265,29 @@ def test_every_route_is_in_the_matrix():
 
 @pytest.mark.parametrize(("method", "path", "kind", "body", "role", "status"), list(_cases()))
 async def test_role_may_call_endpoint(db, client, method, path, kind, body, role, status):
-    await seed_places()
-    await seed_accounts()
+    ids = await seed_world()
     if role != ANON:
         await login(client, Role(role))
-    url = CONCRETE_PATHS.get(path, path)
     if isinstance(body, str) and body.startswith("/"):
         url, body = body, None
+    else:
+        template = CONCRETE_PATHS.get(path, re.sub(r"\{(\w+):\w+\}", r"{\1}", path))
+        url = template.format(**ids)
+    if body == "apply":
+        body = {"product_ids": [ids["product_id"]]}
+    if path.endswith("/decisions"):
+        body = {**body, "application_ids": [ids["application_id"]]}
     if body == "own-credentials":
         email = ROLE_EMAILS[Role(role)] if role != ANON else "nobody@test.vn"
         body = {"email": email, "password": PASSWORD}
-    if kind == "form":
+    if kind == "multipart":
+        response = await client.post(
+            url,
+            files={"file": ("gcn.pdf", PDF_BYTES, "application/pdf")},
+            data={"kind": "registration_certificate"},
+            headers={"x-site-csrf": "1"},
+        )
+    elif kind == "form":
         token = await csrf_token(client)
         response = await client.request(method, url, data={**body, "_csrf_token": token})
     elif kind == "json":

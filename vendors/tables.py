@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -39,7 +39,10 @@ class Business(Table):
     account = ForeignKey(Account, unique=True, null=False, on_delete=OnDelete.cascade)
     legal_name = Varchar(length=300)
     trade_name = Varchar(length=200, default="")
-    name_key = Varchar(length=300, index=True, help_text="Folded name for search and duplicates.")
+    # Case- and tone-placement-insensitive name ("Hòa" = "Hoà"): duplicates are refused.
+    name_key = Varchar(length=300, unique=True)
+    # Diacritic-free text for search: names, tax code, representative.
+    search_key = Varchar(length=800, default="")
     kind = Varchar(length=20, choices=BusinessKind)
     tax_code = Varchar(length=20, unique=True)
     representative = Varchar(length=200, default="")
@@ -57,6 +60,9 @@ class Business(Table):
     status = Varchar(
         length=20, choices=BusinessStatus, default=BusinessStatus.PENDING.value, index=True
     )
+    # The secret in the URL of the business's private calendar; reset to cut off old links.
+    # Unique: a unique index made by the migration (SQLite cannot add a UNIQUE column).
+    calendar_token = Varchar(length=64, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -80,3 +86,35 @@ class Product(Table):
     hvncl_year = Integer(null=True, default=None)
     hvncl_expires = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BusinessStatusChange(Table):
+    """Every vetting decision, warning and suspension: who, when and why."""
+
+    business = ForeignKey(Business, null=False, on_delete=OnDelete.cascade)
+    action = Varchar(length=30)
+    from_status = Varchar(length=20)
+    to_status = Varchar(length=20)
+    reason = Text(default="")
+    by_account = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class DocumentKind(StrEnum):
+    REGISTRATION_CERTIFICATE = "registration_certificate"
+    FOOD_SAFETY_CERTIFICATE = "food_safety_certificate"
+    OTHER = "other"
+
+
+class Document(Table):
+    """An uploaded certificate; the file itself is kept on disk under var/, not in the DB."""
+
+    business = ForeignKey(Business, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=40, choices=DocumentKind)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=60)
+    size = Integer()
+    sha256 = Varchar(length=64)
+    storage_key = Varchar(length=64, unique=True)
+    expires_on = Date(null=True, default=None)
+    uploaded_at = Timestamptz(default=TimestamptzNow())

@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-11-26T11:43:21:000000"
+ID = "2026-11-26T11:53:27:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Unique (business, category) pairs"
 

@@ -3,10 +3,10 @@ from enum import Enum
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
 from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Date
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Serial
+from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -15,6 +15,19 @@ from piccolo.table import Table
 
 
 class Account(Table, tablename="account", schema=None):
+    id = Serial(
+        null=False,
+        primary_key=True,
+        unique=False,
+        index=False,
+        index_method=IndexMethod.btree,
+        choices=None,
+        db_column_name="id",
+        secret=False,
+    )
+
+
+class Application(Table, tablename="application", schema=None):
     id = Serial(
         null=False,
         primary_key=True,
@@ -40,7 +53,7 @@ class Business(Table, tablename="business", schema=None):
     )
 
 
-class Category(Table, tablename="category", schema=None):
+class Fair(Table, tablename="fair", schema=None):
     id = Serial(
         null=False,
         primary_key=True,
@@ -53,7 +66,7 @@ class Category(Table, tablename="category", schema=None):
     )
 
 
-class Ward(Table, tablename="ward", schema=None):
+class Product(Table, tablename="product", schema=None):
     id = Serial(
         null=False,
         primary_key=True,
@@ -66,44 +79,63 @@ class Ward(Table, tablename="ward", schema=None):
     )
 
 
-ID = "2026-11-26T11:43:05:942174"
+class Site(Table, tablename="site", schema=None):
+    id = Serial(
+        null=False,
+        primary_key=True,
+        unique=False,
+        index=False,
+        index_method=IndexMethod.btree,
+        choices=None,
+        db_column_name="id",
+        secret=False,
+    )
+
+
+ID = "2026-11-26T11:52:57:879356"
 VERSION = "1.38.0"
-DESCRIPTION = "Initial tables"
+DESCRIPTION = "Fairs, applications and their history"
 
 
 async def forwards():
     manager = MigrationManager(
-        migration_id=ID, app_name="vendors", description=DESCRIPTION
+        migration_id=ID, app_name="events", description=DESCRIPTION
     )
 
     manager.add_table(
-        class_name="Product", tablename="product", schema=None, columns=None
+        class_name="ApplicationStatusChange",
+        tablename="application_status_change",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
-        class_name="Business", tablename="business", schema=None, columns=None
+        class_name="Fair", tablename="fair", schema=None, columns=None
     )
 
     manager.add_table(
-        class_name="Category", tablename="category", schema=None, columns=None
+        class_name="Application",
+        tablename="application",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
-        class_name="BusinessCategory",
-        tablename="business_category",
+        class_name="ApplicationProduct",
+        tablename="application_product",
         schema=None,
         columns=None,
     )
 
     manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="business",
-        db_column_name="business",
+        table_class_name="ApplicationStatusChange",
+        tablename="application_status_change",
+        column_name="application",
+        db_column_name="application",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Business,
+            "references": Application,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -120,14 +152,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="name",
-        db_column_name="name",
+        table_class_name="ApplicationStatusChange",
+        tablename="application_status_change",
+        column_name="from_status",
+        db_column_name="from_status",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 200,
+            "length": 20,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -142,38 +174,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="category",
-        db_column_name="category",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Category,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="brand",
-        db_column_name="brand",
+        table_class_name="ApplicationStatusChange",
+        tablename="application_status_change",
+        column_name="to_status",
+        db_column_name="to_status",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 120,
+            "length": 20,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -188,14 +196,13 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="producer",
-        db_column_name="producer",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="ApplicationStatusChange",
+        tablename="application_status_change",
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "length": 300,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -210,374 +217,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="made_in",
-        db_column_name="made_in",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="made_in_vietnam",
-        db_column_name="made_in_vietnam",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="hvncl_year",
-        db_column_name="hvncl_year",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="hvncl_expires",
-        db_column_name="hvncl_expires",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Product",
-        tablename="product",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="account",
-        db_column_name="account",
+        table_class_name="ApplicationStatusChange",
+        tablename="application_status_change",
+        column_name="by_account",
+        db_column_name="by_account",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
             "references": Account,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="legal_name",
-        db_column_name="legal_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="trade_name",
-        db_column_name="trade_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="name_key",
-        db_column_name="name_key",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "BusinessKind",
-                {
-                    "ENTERPRISE": "enterprise",
-                    "BRANCH": "branch",
-                    "HOUSEHOLD": "household",
-                    "COOPERATIVE": "cooperative",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="tax_code",
-        db_column_name="tax_code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="representative",
-        db_column_name="representative",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="phone",
-        db_column_name="phone",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="email",
-        db_column_name="email",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 255,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="address",
-        db_column_name="address",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="ward",
-        db_column_name="ward",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Ward,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="club_ward",
-        db_column_name="club_ward",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Ward,
             "on_delete": OnDelete.set_null,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -594,28 +241,93 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Business",
-        tablename="business",
-        column_name="status",
-        db_column_name="status",
+        table_class_name="ApplicationStatusChange",
+        tablename="application_status_change",
+        column_name="at",
+        db_column_name="at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="title",
+        db_column_name="title",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="site",
+        db_column_name="site",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Site,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="setting",
+        db_column_name="setting",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 20,
-            "default": "pending",
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
-            "index": True,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": Enum(
-                "BusinessStatus",
+                "Setting",
                 {
-                    "PENDING": "pending",
-                    "CHANGES_REQUESTED": "changes_requested",
-                    "VERIFIED": "verified",
-                    "REJECTED": "rejected",
-                    "SUSPENDED": "suspended",
+                    "RESIDENTIAL": "residential",
+                    "MARKET": "market",
+                    "SCHOOL": "school",
                 },
             ),
             "db_column_name": None,
@@ -625,8 +337,228 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Business",
-        tablename="business",
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="starts_at",
+        db_column_name="starts_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="ends_at",
+        db_column_name="ends_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="applications_open_at",
+        db_column_name="applications_open_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="applications_close_at",
+        db_column_name="applications_close_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="withdrawal_cutoff_at",
+        db_column_name="withdrawal_cutoff_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="description",
+        db_column_name="description",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="audience",
+        db_column_name="audience",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "draft",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "FairStatus",
+                {
+                    "DRAFT": "draft",
+                    "PUBLISHED": "published",
+                    "COMPLETED": "completed",
+                    "CANCELLED": "cancelled",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="cancel_reason",
+        db_column_name="cancel_reason",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
+        column_name="sequence",
+        db_column_name="sequence",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Fair",
+        tablename="fair",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -646,8 +578,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Business",
-        tablename="business",
+        table_class_name="Fair",
+        tablename="fair",
         column_name="updated_at",
         db_column_name="updated_at",
         column_class_name="Timestamptz",
@@ -667,116 +599,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Category",
-        tablename="category",
-        column_name="slug",
-        db_column_name="slug",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 60,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Category",
-        tablename="category",
-        column_name="name_vi",
-        db_column_name="name_vi",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Category",
-        tablename="category",
-        column_name="name_en",
-        db_column_name="name_en",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Category",
-        tablename="category",
-        column_name="is_food",
-        db_column_name="is_food",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Category",
-        tablename="category",
-        column_name="position",
-        db_column_name="position",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BusinessCategory",
-        tablename="business_category",
+        table_class_name="Application",
+        tablename="application",
         column_name="business",
         db_column_name="business",
         column_class_name="ForeignKey",
@@ -799,15 +623,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BusinessCategory",
-        tablename="business_category",
-        column_name="category",
-        db_column_name="category",
+        table_class_name="Application",
+        tablename="application",
+        column_name="fair",
+        db_column_name="fair",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Category,
-            "on_delete": OnDelete.restrict,
+            "references": Fair,
+            "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": False,
@@ -822,6 +646,337 @@ async def forwards():
         schema=None,
     )
 
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="stalls_requested",
+        db_column_name="stalls_requested",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 1,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
 
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="needs_power",
+        db_column_name="needs_power",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="needs_water",
+        db_column_name="needs_water",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="food_handling",
+        db_column_name="food_handling",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="needs_shade",
+        db_column_name="needs_shade",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="needs_accessible",
+        db_column_name="needs_accessible",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="preferred_zones",
+        db_column_name="preferred_zones",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="preferred_stalls",
+        db_column_name="preferred_stalls",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="note",
+        db_column_name="note",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "submitted",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "ApplicationStatus",
+                {
+                    "SUBMITTED": "submitted",
+                    "APPROVED": "approved",
+                    "WAITLISTED": "waitlisted",
+                    "REJECTED": "rejected",
+                    "WITHDRAWN": "withdrawn",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="application",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ApplicationProduct",
+        tablename="application_product",
+        column_name="application",
+        db_column_name="application",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Application,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ApplicationProduct",
+        tablename="application_product",
+        column_name="product",
+        db_column_name="product",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Product,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
 
     return manager

@@ -1,0 +1,159 @@
+"""A season of demo fairs around today, and applications in every status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from core.text import clean
+from core.timezone import LOCAL_TZ, today_local
+from events.tables import (
+    Application,
+    ApplicationProduct,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    Fair,
+    FairStatus,
+    Site,
+)
+from vendors.tables import Business, Product
+
+# days from today, site, title, status, hours
+SEASON = [
+    (-56, "clb-nguyen-du", "Phiên chợ hàng Việt tháng trước", FairStatus.COMPLETED, (7, 12)),
+    (-28, "cho-tan-dinh", "Phiên chợ hàng Việt chợ Tân Định", FairStatus.COMPLETED, (7, 12)),
+    (
+        -14,
+        "cong-vien-23-thang-9",
+        "Phiên chợ hàng Việt Công viên 23/9",
+        FairStatus.COMPLETED,
+        (16, 21),
+    ),
+    (0, "clb-nguyen-du", "Phiên chợ hàng Việt tại CLB Nguyễn Du", FairStatus.PUBLISHED, (7, 21)),
+    (
+        10,
+        "trung-tam-van-hoa-quan-1",
+        "Phiên chợ hàng Việt Trung tâm Văn hóa Quận 1",
+        FairStatus.PUBLISHED,
+        (7, 12),
+    ),
+    (
+        17,
+        "truong-thpt-trung-vuong",
+        "Phiên chợ hàng Việt vào trường học",
+        FairStatus.PUBLISHED,
+        (7, 11),
+    ),
+    (
+        24,
+        "kdc-tran-dinh-xu",
+        "Phiên chợ hàng Việt khu dân cư Cầu Kho",
+        FairStatus.CANCELLED,
+        (7, 12),
+    ),
+    (
+        31,
+        "cong-vien-le-van-tam",
+        "Phiên chợ hàng Việt Công viên Lê Văn Tám",
+        FairStatus.PUBLISHED,
+        (16, 21),
+    ),
+    (45, "cho-dan-sinh", "Phiên chợ hàng Việt chợ Dân Sinh", FairStatus.DRAFT, (7, 12)),
+]
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=LOCAL_TZ)
+
+
+async def load_fairs() -> dict[str, int]:
+    """Create the season; returns the ids of the fairs other demo parts build on."""
+    today = today_local()
+    sites = {r["slug"]: r for r in await Site.select(Site.id, Site.slug, Site.setting).run()}
+    ids: dict[str, int] = {}
+    for offset, site, title, status, (start, end) in SEASON:
+        day = today + dt.timedelta(days=offset)
+        fair = Fair(
+            title=clean(title),
+            site=sites[site]["id"],
+            setting=sites[site]["setting"],
+            starts_at=_at(day, start),
+            ends_at=_at(day, end),
+            applications_open_at=_at(day - dt.timedelta(days=45), 0),
+            applications_close_at=_at(day - dt.timedelta(days=3), 23),
+            withdrawal_cutoff_at=_at(day - dt.timedelta(days=2), 23),
+            description=clean(
+                "Hàng Việt Nam chất lượng cao bán trực tiếp từ doanh nghiệp sản xuất, giá bình "
+                "ổn, phục vụ người lao động và cư dân quanh khu vực."
+            ),
+            audience="Người dân, người lao động có thu nhập thấp",
+            status=status.value,
+            cancel_reason="Trùng lịch sửa chữa mặt đường."
+            if status == FairStatus.CANCELLED
+            else "",
+            sequence=1 if status == FairStatus.CANCELLED else 0,
+        )
+        await fair.save().run()
+        ids[f"{offset}"] = fair.id
+    return ids
+
+
+async def load_applications(rng: random.Random, fair_ids: dict[str, int]) -> None:
+    verified = (
+        await Business.select(Business.id)
+        .where(Business.status == "verified")
+        .order_by(Business.id)
+        .run()
+    )
+    products: dict[int, list[int]] = {}
+    for row in await Product.select(Product.id, Product.business).run():
+        products.setdefault(row["business"], []).append(row["id"])
+    statuses = [ApplicationStatus.APPROVED] * 6 + [
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.WAITLISTED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.WITHDRAWN,
+    ]
+    # Today's fair: twenty approved; the next fair: every status of the lifecycle.
+    plans = [
+        (fair_ids["0"], [ApplicationStatus.APPROVED] * 20),
+        (fair_ids["10"], statuses * 2),
+        (fair_ids["17"], [ApplicationStatus.SUBMITTED] * 6),
+    ]
+    for fair_id, wanted in plans:
+        for business, status in zip(verified, wanted, strict=False):
+            own = products.get(business["id"], [])
+            application = Application(
+                business=business["id"],
+                fair=fair_id,
+                stalls_requested=rng.choice([1, 1, 1, 2]),
+                needs_power=rng.random() < 0.3,
+                needs_water=rng.random() < 0.15,
+                status=status.value,
+                reason="Ngành hàng đã đủ gian hàng ở phiên này."
+                if status == ApplicationStatus.REJECTED
+                else "",
+            )
+            await application.save().run()
+            for product_id in own[:3]:
+                await (
+                    ApplicationProduct(application=application.id, product=product_id).save().run()
+                )
+            await (
+                ApplicationStatusChange(
+                    application=application.id, from_status="", to_status="submitted"
+                )
+                .save()
+                .run()
+            )
+            if status != ApplicationStatus.SUBMITTED:
+                await (
+                    ApplicationStatusChange(
+                        application=application.id,
+                        from_status="submitted",
+                        to_status=status.value,
+                        reason=application.reason,
+                    )
+                    .save()
+                    .run()
+                )

@@ -1,0 +1,240 @@
+"""HTTP for the iCalendar feeds: caching, strong ETags, Last-Modified and 304s, HEAD."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response, route
+from litestar.enums import HttpMethod
+from litestar.params import FromPath
+
+from core.changes import CHANGE_TTL, data_version
+from core.errors import AppError
+from core.settings import get_settings
+from core.tables import Ward
+from core.timezone import now_utc
+from events.calendar import Feed, FeedState, feed_rows, feed_state, render
+from events.tables import Application, ApplicationStatus, Fair, FairStatus, Site
+
+CACHE_SECONDS = 3600
+FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
+IN_BUSINESS_FEED = (
+    ApplicationStatus.APPROVED.value,
+    ApplicationStatus.SUBMITTED.value,
+    ApplicationStatus.WAITLISTED.value,
+)
+
+
+def subscribe_links(path: str) -> dict[str, str]:
+    """The three ways to subscribe: webcal for Apple and Outlook, https to copy, Google."""
+    https = f"{get_settings().public_url}{path}"
+    webcal = "webcal://" + https.split("://", 1)[1]
+    return {
+        "https": https,
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/r?cid=" + quote(https, safe=""),
+    }
+
+
+def _not_modified(request: Request[Any, Any, Any], etag: str, modified: dt.datetime) -> bool:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:  # RFC 9110: when present, If-Modified-Since is ignored
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return modified <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+async def serve_feed(
+    request: Request[Any, Any, Any],
+    feed: Feed,
+    *,
+    private: bool = False,
+    download_name: str | None = None,
+) -> Response[bytes]:
+    now = now_utc()
+    store = request.app.stores.get("response_cache")
+    state = await _cached_state(store, request.app, feed, now)
+    key = f"ics:{state.fingerprint}"
+    body, etag_bytes = await store.get(key), await store.get(f"{key}:etag")
+    if body is None or etag_bytes is None:
+        body = render(feed, await feed_rows(feed), now, state.last_modified)
+        etag_bytes = f'"{hashlib.sha256(body).hexdigest()[:32]}"'.encode()
+        await store.set(key, body, expires_in=CACHE_SECONDS)
+        await store.set(f"{key}:etag", etag_bytes, expires_in=CACHE_SECONDS)
+    etag = etag_bytes.decode()
+    modified = state.last_modified
+    headers = {
+        "etag": etag,
+        "last-modified": format_datetime(modified, usegmt=True),
+        "cache-control": f"{'private' if private else 'public'}, max-age=900",
+    }
+    if download_name:
+        headers["content-disposition"] = f'attachment; filename="{download_name}"'
+    if _not_modified(request, etag, modified):
+        return Response(b"", status_code=304, headers=headers)
+    if request.method == HttpMethod.HEAD:
+        headers["content-length"] = str(len(body))
+        return Response(b"", media_type="text/calendar", headers=headers)
+    return Response(body, media_type="text/calendar", headers=headers)
+
+
+async def _cached_state(store: Any, app: Any, feed: Feed, now: dt.datetime) -> FeedState:
+    """The feed's state from the shared cache while no write happened and it is fresh."""
+    business = hashlib.sha256(repr(sorted(feed.business.items())).encode()).hexdigest()[:16]
+    key = f"ics-state:{feed.key}:{business}:{await data_version(app)}"
+    cached = await store.get(key)
+    if cached:
+        fingerprint, modified = cached.decode().split("|")
+        return FeedState(fingerprint, dt.datetime.fromisoformat(modified))
+    state = await feed_state(feed, now)
+    value = f"{state.fingerprint}|{state.last_modified.isoformat()}".encode()
+    await store.set(key, value, expires_in=CHANGE_TTL)
+    return state
+
+
+def _strip_ics(filename: str) -> str:
+    if not filename.endswith(".ics") or len(filename) <= 4:
+        raise AppError(404, "Không tìm thấy lịch.", "No such calendar.")
+    return filename[:-4]
+
+
+ALL_FEED = Feed(
+    key="all",
+    name="Phiên chợ hàng Việt Quận 1",
+    description="Lịch các Phiên chợ hàng Việt ở Quận 1, TP. Hồ Chí Minh. / "
+    "Vietnamese-goods fairs in District 1, Ho Chi Minh City.",
+)
+
+
+@route(
+    "/calendar.ics",
+    http_method=FEED_METHODS,
+    tags=["calendars"],
+    summary="Every published fair (iCalendar)",
+)
+async def all_fairs_feed(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return await serve_feed(request, ALL_FEED)
+
+
+@route(
+    "/calendar/sites/{filename:str}",
+    http_method=FEED_METHODS,
+    tags=["calendars"],
+    summary="One site's fairs: /calendar/sites/{slug}.ics",
+)
+async def site_feed(request: Request[Any, Any, Any], filename: FromPath[str]) -> Response[bytes]:
+    slug = _strip_ics(filename)
+    site = await Site.select(Site.id, Site.name).where(Site.slug == slug).first().run()
+    if not site:
+        raise AppError(404, "Không tìm thấy địa điểm.", "No such site.")
+    feed = Feed(
+        key=f"site-{slug}",
+        name=f"Phiên chợ hàng Việt — {site['name']}",
+        description=f"Các phiên chợ hàng Việt tại {site['name']}. / "
+        f"Vietnamese-goods fairs at {site['name']}.",
+        where=Fair.site == site["id"],
+    )
+    return await serve_feed(request, feed)
+
+
+@route(
+    "/calendar/wards/{filename:str}",
+    http_method=FEED_METHODS,
+    tags=["calendars"],
+    summary="One ward's fairs: /calendar/wards/{slug}.ics",
+)
+async def ward_feed(request: Request[Any, Any, Any], filename: FromPath[str]) -> Response[bytes]:
+    slug = _strip_ics(filename)
+    ward = await Ward.select(Ward.id, Ward.name).where(Ward.slug == slug).first().run()
+    if not ward:
+        raise AppError(404, "Không tìm thấy phường.", "No such ward.")
+    feed = Feed(
+        key=f"ward-{slug}",
+        name=f"Phiên chợ hàng Việt — Phường {ward['name']}",
+        description=f"Các phiên chợ hàng Việt ở phường {ward['name']}. / "
+        f"Vietnamese-goods fairs in {ward['name']} ward.",
+        where=Fair.site.ward == ward["id"],
+    )
+    return await serve_feed(request, feed)
+
+
+@route(
+    "/fairs/{filename:str}",
+    http_method=FEED_METHODS,
+    tags=["calendars"],
+    summary="One fair, to add to a calendar: /fairs/{fair_id}.ics",
+)
+async def fair_feed(request: Request[Any, Any, Any], filename: FromPath[str]) -> Response[bytes]:
+    name = _strip_ics(filename)
+    if not name.isdigit():
+        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
+    fair = (
+        await Fair.select(Fair.id, Fair.title, Fair.status)
+        .where(Fair.id == int(name))
+        .first()
+        .run()
+    )
+    if not fair or fair["status"] == FairStatus.DRAFT.value:
+        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
+    feed = Feed(
+        key=f"fair-{fair['id']}",
+        name=fair["title"],
+        description=f"{fair['title']} — Phiên chợ hàng Việt Quận 1",
+        where=Fair.id == fair["id"],
+    )
+    return await serve_feed(request, feed, download_name=f"phien-cho-{fair['id']}.ics")
+
+
+@route(
+    "/calendar/private/{filename:str}",
+    http_method=FEED_METHODS,
+    tags=["calendars"],
+    summary="A business's own fairs and stalls (the URL is its secret)",
+)
+async def business_feed(
+    request: Request[Any, Any, Any], filename: FromPath[str]
+) -> Response[bytes]:
+    from vendors.tables import Business
+
+    token = _strip_ics(filename)
+    business = (
+        await Business.select(Business.id, Business.legal_name)
+        .where(Business.calendar_token == token)
+        .first()
+        .run()
+        if len(token) >= 20
+        else None
+    )
+    if not business:
+        raise AppError(404, "Không tìm thấy lịch.", "No such calendar.")
+    applications = (
+        await Application.select(Application.fair, Application.status)
+        .where(
+            (Application.business == business["id"])
+            & Application.status.is_in(list(IN_BUSINESS_FEED))
+        )
+        .run()
+    )
+    mine = {a["fair"]: (a["status"], "") for a in applications}
+    feed = Feed(
+        key=f"business-{business['id']}",
+        name=f"Phiên chợ của {business['legal_name']}",
+        description="Các phiên chợ doanh nghiệp tham gia. / The fairs your business takes part in.",
+        where=Fair.id.is_in(list(mine) or [0]),
+        business=mine,
+        business_id=business["id"],
+    )
+    return await serve_feed(request, feed, private=True)
+
+
+CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, fair_feed, business_feed]

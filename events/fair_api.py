@@ -1,0 +1,78 @@
+"""HTTP: fairs (public list and page data; organizers create, publish, change, cancel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from core.guards import current_principal, requires
+from core.roles import Right
+from events import fairs
+from events.schemas import CancelIn, FairIn, FairOut, FairPatch, SeriesIn, SeriesOut
+
+MANAGE = [requires(Right.MANAGE_FAIRS)]
+
+
+class FairController(Controller):
+    path = "/api/fairs"
+    tags = ["fairs"]
+
+    @get("/", summary="Published, cancelled and completed fairs (public)")
+    async def list_fairs(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        site: FromQuery[str | None] = None,
+        ward: FromQuery[str | None] = None,
+    ) -> list[FairOut]:
+        return await fairs.list_fairs(start, end, site, ward)
+
+    @get("/{fair_id:int}", summary="One fair (drafts only to those who manage it)")
+    async def get_fair(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> FairOut:
+        return await fairs.get_fair(fair_id, request.scope.get("user"))
+
+    @post("/", guards=MANAGE, summary="Create a fair (as a draft)")
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[FairIn]) -> FairOut:
+        return await fairs.create_fair(current_principal(request), data)
+
+    @patch("/{fair_id:int}", guards=MANAGE, summary="Change a fair")
+    async def update(
+        self, request: Request[Any, Any, Any], fair_id: FromPath[int], data: JSONBody[FairPatch]
+    ) -> FairOut:
+        return await fairs.update_fair(current_principal(request), fair_id, data)
+
+    @post("/{fair_id:int}/publish", guards=MANAGE, status_code=200, summary="Publish a draft")
+    async def publish(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> FairOut:
+        return await fairs.publish(current_principal(request), fair_id)
+
+    @post(
+        "/{fair_id:int}/complete",
+        guards=MANAGE,
+        status_code=200,
+        summary="Mark a fair that has ended as completed",
+    )
+    async def complete(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> FairOut:
+        return await fairs.complete(current_principal(request), fair_id)
+
+    @post(
+        "/{fair_id:int}/cancel",
+        guards=MANAGE,
+        status_code=200,
+        summary="Cancel a fair, with the reason; its businesses are told",
+    )
+    async def cancel(
+        self, request: Request[Any, Any, Any], fair_id: FromPath[int], data: JSONBody[CancelIn]
+    ) -> FairOut:
+        return await fairs.cancel(current_principal(request), fair_id, data)
+
+
+class SeriesController(Controller):
+    path = "/api/series"
+    tags = ["fairs"]
+
+    @post("/", guards=MANAGE, summary="Create a recurring series of draft fairs")
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[SeriesIn]) -> SeriesOut:
+        return await fairs.create_series(current_principal(request), data)

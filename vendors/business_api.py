@@ -1,0 +1,164 @@
+"""HTTP: sign-up, a business's own profile, products and documents; categories."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, JSONBody, MultipartBody
+
+from core.errors import AppError, request_language
+from core.guards import current_principal, requires
+from core.roles import Right
+from events.calendar_api import subscribe_links
+from vendors import businesses, documents, products, vetting
+from vendors.guards import may_see_business
+from vendors.schemas import (
+    BusinessOut,
+    BusinessPatch,
+    CategoryOut,
+    DocumentOut,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+)
+
+
+@dataclass
+class DocumentUpload:
+    file: UploadFile
+    kind: str
+    expires_on: str | None = None
+
+
+def _expiry(raw: str | None) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise AppError(
+            422,
+            "Ngày hết hạn phải có dạng YYYY-MM-DD.",
+            "The expiry date must look like YYYY-MM-DD.",
+            extra={"field": "expires_on"},
+        ) from exc
+
+
+async def _my_business(request: Request[Any, Any, Any]) -> int:
+    return await businesses.business_id_for(current_principal(request))
+
+
+class CategoryController(Controller):
+    path = "/api/categories"
+    tags = ["businesses"]
+
+    @get("/", summary="Goods categories (public)")
+    async def list_categories(self, request: Request[Any, Any, Any]) -> list[CategoryOut]:
+        return await businesses.list_categories(request_language(request))
+
+
+class MyBusinessController(Controller):
+    path = "/api/businesses/me"
+    tags = ["businesses"]
+    guards = [requires(Right.ACT_AS_BUSINESS)]
+
+    @get("/", summary="The signed-in business")
+    async def me(self, request: Request[Any, Any, Any]) -> BusinessOut:
+        return await businesses.business_out(await _my_business(request), request_language(request))
+
+    @patch("/", summary="Change the business profile")
+    async def update(
+        self, request: Request[Any, Any, Any], data: JSONBody[BusinessPatch]
+    ) -> BusinessOut:
+        business_id = await _my_business(request)
+        await businesses.update_business(business_id, data)
+        return await businesses.business_out(business_id, request_language(request))
+
+    @post("/resubmit", status_code=200, summary="Send the profile for vetting again")
+    async def resubmit(self, request: Request[Any, Any, Any]) -> BusinessOut:
+        business_id = await _my_business(request)
+        await vetting.apply_action(current_principal(request), business_id, "resubmit", "")
+        return await businesses.business_out(business_id, request_language(request))
+
+    @get("/products", summary="The business's products")
+    async def list_products(self, request: Request[Any, Any, Any]) -> list[ProductOut]:
+        return await products.list_products(await _my_business(request), request_language(request))
+
+    @post("/products", summary="Add a product")
+    async def create_product(
+        self, request: Request[Any, Any, Any], data: JSONBody[ProductIn]
+    ) -> ProductOut:
+        return await products.create_product(await _my_business(request), data)
+
+    @patch("/products/{product_id:int}", summary="Change a product")
+    async def update_product(
+        self,
+        request: Request[Any, Any, Any],
+        product_id: FromPath[int],
+        data: JSONBody[ProductPatch],
+    ) -> ProductOut:
+        return await products.update_product(await _my_business(request), product_id, data)
+
+    @delete("/products/{product_id:int}", summary="Remove a product")
+    async def delete_product(
+        self, request: Request[Any, Any, Any], product_id: FromPath[int]
+    ) -> None:
+        await products.delete_product(await _my_business(request), product_id)
+
+    @get("/calendar", summary="Links to the business's private calendar feed")
+    async def calendar(self, request: Request[Any, Any, Any]) -> dict[str, str]:
+        token = await businesses.calendar_token(await _my_business(request))
+        return subscribe_links(f"/calendar/private/{token}.ics")
+
+    @post(
+        "/calendar/reset",
+        status_code=200,
+        summary="Make a new private calendar link; the old one stops working",
+    )
+    async def reset_calendar(self, request: Request[Any, Any, Any]) -> dict[str, str]:
+        token = await businesses.calendar_token(await _my_business(request), reset=True)
+        return subscribe_links(f"/calendar/private/{token}.ics")
+
+    @get("/documents", summary="The business's documents")
+    async def list_documents(self, request: Request[Any, Any, Any]) -> list[DocumentOut]:
+        return await documents.list_documents(await _my_business(request))
+
+    @post("/documents", summary="Upload a certificate (PDF, JPEG or PNG, 5 MB at most)")
+    async def upload(
+        self, request: Request[Any, Any, Any], data: MultipartBody[DocumentUpload]
+    ) -> DocumentOut:
+        content = await data.file.read(documents.MAX_DOCUMENT_BYTES + 1)
+        return await documents.store_document(
+            await _my_business(request),
+            data.kind,
+            data.file.filename or "",
+            content,
+            _expiry(data.expires_on),
+        )
+
+
+class DocumentController(Controller):
+    path = "/api/documents"
+    tags = ["businesses"]
+
+    @get("/{document_id:int}", summary="Download a document (its business and vetting officers)")
+    async def download(
+        self, request: Request[Any, Any, Any], document_id: FromPath[int]
+    ) -> Response[bytes]:
+        principal = current_principal(request)
+        row = await documents.find_document(document_id)
+        await may_see_business(principal, row["business"])
+        return Response(
+            documents.read_document(row),
+            media_type=row["content_type"],
+            headers={
+                "content-disposition": f'attachment; filename="document-{row["id"]}'
+                f'{documents.SIGNATURES_BY_TYPE[row["content_type"]]}"',
+                "x-content-type-options": "nosniff",
+                "cache-control": "private, no-store",
+            },
+        )
