@@ -32,6 +32,7 @@ from core.web import WebController
 from events.calendar_api import CALENDAR_ROUTES
 from events.controllers import SiteController, WardController
 from events.fair_api import FairController, SeriesController
+from events.stall_api import FairMapController, SiteMapController
 from vendors.application_api import ApplicationController, FairApplicationController
 from vendors.business_api import (
     CategoryController,
@@ -72,6 +73,8 @@ def create_app() -> Litestar:
             SiteController,
             FairController,
             SeriesController,
+            SiteMapController,
+            FairMapController,
             *CALENDAR_ROUTES,
             CategoryController,
             MyBusinessController,

@@ -14,6 +14,7 @@ from core.text import clean, name_key
 from core.timezone import today_local
 from demo.businesses import BUSINESSES, PRODUCTS, phone_for, tax_code_for
 from demo.fairs import load_applications, load_fairs
+from demo.maps import load_maps
 from demo.places import CATEGORIES, SITES, WARDS
 from events.tables import Site
 from vendors.businesses import search_key
@@ -225,6 +226,7 @@ async def load_demo() -> str:
             ward_slugs=wards,
         )
     await _load_businesses(rng, ward_ids, category_ids)
+    await load_maps()
     await load_applications(rng, await load_fairs())
     return (
         f"Đã nạp dữ liệu mẫu / Demo data loaded: {len(WARDS)} phường, {len(SITES)} địa điểm, "

@@ -322,7 +322,7 @@ async def _transition(
             f"Phiên chợ đang ở trạng thái “{row['status']}”: không thể chuyển sang "
             f"“{target.value}”.",
             f"The fair is “{row['status']}”: it cannot become “{target.value}”.",
-            extra={"status": row["status"]},
+            extra={"current_status": row["status"]},
         )
     return await _row(fair_id)
 

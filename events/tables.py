@@ -75,6 +75,7 @@ class Fair(Table):
     cancel_reason = Text(default="")
     sequence = Integer(default=0)
     series = ForeignKey(FairSeries, null=True, default=None, on_delete=OnDelete.set_null)
+    allocation_published_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -105,6 +106,7 @@ class Application(Table):
         length=20, choices=ApplicationStatus, default=ApplicationStatus.SUBMITTED.value, index=True
     )
     reason = Text(default="")
+    allocation_note = Text(default="", help_text="Why the allocation left it out (JSON).")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     # Unique (business, fair): a unique index made by the migration.
@@ -120,6 +122,61 @@ class ApplicationStatusChange(Table):
     application = ForeignKey(Application, null=False, on_delete=OnDelete.cascade)
     from_status = Varchar(length=20)
     to_status = Varchar(length=20)
+    reason = Text(default="")
+    by_account = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class Stall(Table):
+    """A stall on a site's plan: position and size in metres, and what it offers."""
+
+    site = ForeignKey(Site, null=False, on_delete=OnDelete.cascade)
+    code = Varchar(length=10)
+    zone = Varchar(length=20, default="")
+    x = Float()
+    y = Float()
+    width = Float(default=3.0)
+    depth = Float(default=3.0)
+    power = Boolean(default=False)
+    water = Boolean(default=False)
+    food_allowed = Boolean(default=False)
+    shade = Boolean(default=False)
+    accessible = Boolean(default=False)
+    corner = Boolean(default=False)
+    prime = Boolean(default=False, help_text="A sought-after spot; prime spots rotate.")
+    joinable = Boolean(default=False, help_text="Can be joined with a neighbour into a double.")
+    active = Boolean(default=True)
+    # Unique (site, code): a unique index made by the migration.
+
+
+class ClosedStall(Table):
+    """A stall of the site's map that is closed for one fair."""
+
+    fair = ForeignKey(Fair, null=False, on_delete=OnDelete.cascade)
+    stall = ForeignKey(Stall, null=False, on_delete=OnDelete.cascade)
+    # Unique (fair, stall): a unique index made by the migration.
+
+
+class Assignment(Table):
+    """A stall given to an application at a fair. One row per stall: the unique index on
+    (fair, stall) is what lets exactly one of two racing organizers win a stall."""
+
+    fair = ForeignKey(Fair, null=False, on_delete=OnDelete.cascade)
+    stall = ForeignKey(Stall, null=False, on_delete=OnDelete.cascade)
+    application = ForeignKey(Application, null=False, on_delete=OnDelete.cascade)
+    pinned = Boolean(default=False)
+    reasons = Text(default="", help_text="Why it got this stall (JSON list of reason codes).")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AssignmentMove(Table):
+    """Every manual change to the board after a proposal: who, when, from, to, why."""
+
+    fair = ForeignKey(Fair, null=False, on_delete=OnDelete.cascade)
+    application = ForeignKey(Application, null=False, on_delete=OnDelete.cascade)
+    action = Varchar(length=20)
+    from_stalls = Varchar(length=40, default="")
+    to_stalls = Varchar(length=40, default="")
     reason = Text(default="")
     by_account = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
     at = Timestamptz(default=TimestamptzNow())

@@ -166,6 +166,14 @@ async def make_product(business_id: int, name: str = "Áo sơ mi cotton") -> int
     return product.id
 
 
+async def seed_stalls(site_slug: str = "site-ben-nghe", capacity: int = 20) -> None:
+    from demo.maps import layout
+    from events.stallmap import replace_map
+
+    site = await Site.select(Site.id).where(Site.slug == site_slug).first()
+    await replace_map(site["id"], layout(capacity))
+
+
 async def seed_world() -> dict[str, int]:
     """Places, an account per role, the business of dn@test.vn with a product, a document and
     an application, and a second business in another ward."""
@@ -195,7 +203,8 @@ async def seed_world() -> dict[str, int]:
         email=ROLE_EMAILS[Role.BUSINESS],
         address="3 Lê Thánh Tôn",
         ward=ward["id"],
-        status="verified", calendar_token="t" * 32,
+        status="verified",
+        calendar_token="t" * 32,
     )
     await business.save()
     product = await make_product(business.id)
@@ -209,6 +218,14 @@ async def seed_world() -> dict[str, int]:
     from vendors.applications import apply
 
     application = await apply(business.id, fair, ApplicationIn(product_ids=[product]))
+    await seed_stalls()
+    from events.tables import Application, Assignment, Stall
+
+    await Application.update({Application.status: "approved"}).where(
+        Application.id == application.id
+    )
+    stall = await Stall.select(Stall.id).where(Stall.code == "A02").first()
+    await Assignment(fair=fair, stall=stall["id"], application=application.id).save()
     other = await make_business("khac@test.vn", "Công ty Tân Định Xanh", "0101248141", "tan-dinh")
     return {
         "business_id": business.id,

@@ -57,13 +57,21 @@ NEW_PRODUCT = {
     "made_in_vietnam": True,
 }
 NEW_FAIR = {
-    "title": "Phiên chợ cuối tuần", "site_slug": "site-ben-nghe",
-    "start": "2027-03-14T07:00:00", "end": "2027-03-14T12:00:00",
+    "title": "Phiên chợ cuối tuần",
+    "site_slug": "site-ben-nghe",
+    "start": "2027-03-14T07:00:00",
+    "end": "2027-03-14T12:00:00",
 }
 NEW_SERIES = {
-    "title": "Phiên chợ Chủ nhật tuần thứ hai", "site_slug": "site-ben-nghe",
-    "frequency": "monthly", "weekday": 6, "week_of_month": 2, "start_time": "07:00",
-    "end_time": "12:00", "first_day": "2027-01-01", "last_day": "2027-06-30",
+    "title": "Phiên chợ Chủ nhật tuần thứ hai",
+    "site_slug": "site-ben-nghe",
+    "frequency": "monthly",
+    "weekday": 6,
+    "week_of_month": 2,
+    "start_time": "07:00",
+    "end_time": "12:00",
+    "first_day": "2027-01-01",
+    "last_day": "2027-06-30",
 }
 NEW_ACCOUNT = {
     "email": "moi@test.vn",
@@ -101,14 +109,79 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/api/fairs", "none", None, everyone(200)),
     ("GET", "/api/fairs/{fair_id:int}", "none", None, everyone(200)),
     ("POST", "/api/fairs", "json", NEW_FAIR, only({"organizer": 201, "ward_officer": 201})),
-    ("PATCH", "/api/fairs/{fair_id:int}", "json", {"audience": "Công nhân"},
-     only({"organizer": 200, "ward_officer": 200})),
-    ("POST", "/api/fairs/{fair_id:int}/publish", "json", {},
-     only({"organizer": 200, "ward_officer": 200})),
-    ("POST", "/api/fairs/{fair_id:int}/complete", "json", {},
-     only({"organizer": 200, "ward_officer": 200})),
-    ("POST", "/api/fairs/{fair_id:int}/cancel", "json", {"reason": "Mưa bão."},
-     only({"organizer": 200, "ward_officer": 200})),
+    (
+        "PATCH",
+        "/api/fairs/{fair_id:int}",
+        "json",
+        {"audience": "Công nhân"},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/publish",
+        "json",
+        {},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/complete",
+        "json",
+        {},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/cancel",
+        "json",
+        {"reason": "Mưa bão."},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    ("GET", "/api/sites/{slug:str}/stalls", "none", None, everyone(200)),
+    (
+        "PUT",
+        "/api/sites/{slug:str}/stalls",
+        "json",
+        {"csv": "code,x,y\nA01,0,0\nA02,3,0\n"},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    ("GET", "/api/fairs/{fair_id:int}/stalls", "none", None, everyone(200)),
+    ("GET", "/api/fairs/{fair_id:int}/map", "none", None, everyone(200)),
+    (
+        "GET",
+        "/api/fairs/{fair_id:int}/board",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "PUT",
+        "/api/fairs/{fair_id:int}/closed-stalls",
+        "json",
+        {"codes": ["A05"]},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/assignments",
+        "json",
+        "assign",
+        only({"organizer": 201, "ward_officer": 201}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/assignments/{application_id:int}/unassign",
+        "json",
+        {},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/assignments/{application_id:int}/pin",
+        "json",
+        {"pinned": True},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
     ("GET", "/calendar.ics", "none", None, everyone(200)),
     ("GET", "/calendar/sites/{filename:str}", "none", None, everyone(200)),
     ("GET", "/calendar/wards/{filename:str}", "none", None, everyone(200)),
@@ -217,7 +290,7 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "POST",
         "/api/applications/{application_id:int}/decision",
         "json",
-        {"status": "approved"},
+        {"status": "waitlisted"},
         only({"organizer": 200, "ward_officer": 200}),
     ),
     ("POST", "/api/accounts", "json", NEW_ACCOUNT, only({"organizer": 201})),
@@ -227,6 +300,7 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
 
 CONCRETE_PATHS = {
     "/api/wards/{slug:str}": "/api/wards/ben-nghe",
+    "/api/sites/{slug:str}/stalls": "/api/sites/site-ben-nghe/stalls",
     "/api/sites/{slug:str}": "/api/sites/site-ben-nghe",
     "/api/businesses/{business_id:int}/{action:str}": "/api/businesses/{business_id}/warn",
     "/api/fairs/{fair_id:int}/applications": "/api/fairs/{other_fair_id}/applications",
@@ -275,6 +349,8 @@ async def test_role_may_call_endpoint(db, client, method, path, kind, body, role
         url = template.format(**ids)
     if body == "apply":
         body = {"product_ids": [ids["product_id"]]}
+    if body == "assign":
+        body = {"application_id": ids["application_id"], "stall_codes": ["A01"]}
     if path.endswith("/decisions"):
         body = {**body, "application_ids": [ids["application_id"]]}
     if body == "own-credentials":

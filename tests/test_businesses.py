@@ -22,10 +22,16 @@ from vendors.tables import Business, Document, Product
 pytestmark = pytest.mark.anyio
 
 SIGN_UP = {
-    "email": "lien.he@gomviet.vn", "password": "mat-khau-gom-1",
-    "legal_name": "Công ty TNHH Gốm Việt Bến Nghé", "kind": "enterprise",
-    "tax_code": "0300588569", "phone": "0903 123 456", "address": "12 Mạc Đĩnh Chi",
-    "ward_slug": "ben-nghe", "category_slugs": ["thu-cong"], "representative": "Lê Thị Hoa",
+    "email": "lien.he@gomviet.vn",
+    "password": "mat-khau-gom-1",
+    "legal_name": "Công ty TNHH Gốm Việt Bến Nghé",
+    "kind": "enterprise",
+    "tax_code": "0300588569",
+    "phone": "0903 123 456",
+    "address": "12 Mạc Đĩnh Chi",
+    "ward_slug": "ben-nghe",
+    "category_slugs": ["thu-cong"],
+    "representative": "Lê Thị Hoa",
 }
 
 
@@ -47,38 +53,45 @@ async def test_sign_up_creates_a_pending_business_that_can_sign_in(places, clien
     assert body["phone"] == "0903 123 456"
     stored = await Business.select(Business.phone).first()
     assert stored["phone"] == "+84903123456"
-    await client.post("/api/auth/login", json={"email": SIGN_UP["email"],
-                                               "password": SIGN_UP["password"]})
+    await client.post(
+        "/api/auth/login", json={"email": SIGN_UP["email"], "password": SIGN_UP["password"]}
+    )
     me = (await client.get("/api/businesses/me")).json()
     assert me["legal_name"] == SIGN_UP["legal_name"]
     assert [c["slug"] for c in me["categories"]] == ["thu-cong"]
 
 
-@pytest.mark.parametrize(("kind", "code", "stored"), [
-    ("enterprise", "0300588569", "0300588569"),  # Vinamilk
-    ("enterprise", "0100109106", "0100109106"),  # Viettel
-    ("enterprise", "0101248141", "0101248141"),  # FPT
-    ("cooperative", "0300583659", "0300583659"),  # a 10-digit code, as cooperatives have
-    ("branch", "0100109106-001", "0100109106-001"),
-    ("branch", "0100109106 001", "0100109106-001"),
-    ("household", "079203012345", "079203012345"),
-])
+@pytest.mark.parametrize(
+    ("kind", "code", "stored"),
+    [
+        ("enterprise", "0300588569", "0300588569"),  # Vinamilk
+        ("enterprise", "0100109106", "0100109106"),  # Viettel
+        ("enterprise", "0101248141", "0101248141"),  # FPT
+        ("cooperative", "0300583659", "0300583659"),  # a 10-digit code, as cooperatives have
+        ("branch", "0100109106-001", "0100109106-001"),
+        ("branch", "0100109106 001", "0100109106-001"),
+        ("household", "079203012345", "079203012345"),
+    ],
+)
 async def test_valid_tax_codes_of_each_kind(places, client, kind, code, stored):
     response = await sign_up(client, kind=kind, tax_code=code)
     assert response.status_code == 201, response.text
     assert response.json()["tax_code"] == stored
 
 
-@pytest.mark.parametrize(("kind", "code", "words"), [
-    ("enterprise", "0100109107", "check digit"),
-    ("enterprise", "030058856", "exactly 10 digits"),
-    ("enterprise", "03005885690", "exactly 10 digits"),
-    ("branch", "0100109106", "13 digits"),
-    ("branch", "0100109107-001", "check digit"),
-    ("branch", "0100109106-000", "between 001 and 999"),
-    ("household", "0792030123", "12-digit personal ID"),
-    ("household", "999203012345", "province code"),
-])
+@pytest.mark.parametrize(
+    ("kind", "code", "words"),
+    [
+        ("enterprise", "0100109107", "check digit"),
+        ("enterprise", "030058856", "exactly 10 digits"),
+        ("enterprise", "03005885690", "exactly 10 digits"),
+        ("branch", "0100109106", "13 digits"),
+        ("branch", "0100109107-001", "check digit"),
+        ("branch", "0100109106-000", "between 001 and 999"),
+        ("household", "0792030123", "12-digit personal ID"),
+        ("household", "999203012345", "province code"),
+    ],
+)
 async def test_invalid_tax_codes_are_explained(places, client, kind, code, words):
     response = await sign_up(client, kind=kind, tax_code=code)
     assert response.status_code == 422
@@ -89,17 +102,27 @@ async def test_invalid_tax_codes_are_explained(places, client, kind, code, words
     assert await Business.count() == 0
 
 
-@pytest.mark.parametrize("phone", [
-    "0903123456", "090 312 3456", "+84 903 123 456", "84903123456", "0703123456",
-    "0389123456", "028 3822 1234",
-])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "0903123456",
+        "090 312 3456",
+        "+84 903 123 456",
+        "84903123456",
+        "0703123456",
+        "0389123456",
+        "028 3822 1234",
+    ],
+)
 async def test_valid_phone_forms(places, client, phone):
     response = await sign_up(client, phone=phone)
     assert response.status_code == 201, response.text
 
 
-@pytest.mark.parametrize("phone", ["0123456789", "090312345", "1900 1234", "+1 212 555 0100",
-                                   "không có", "0903 123 4567 8"])
+@pytest.mark.parametrize(
+    "phone",
+    ["0123456789", "090312345", "1900 1234", "+1 212 555 0100", "không có", "0903 123 4567 8"],
+)
 async def test_invalid_phones(places, client, phone):
     response = await sign_up(client, phone=phone)
     assert response.status_code == 422
@@ -108,8 +131,11 @@ async def test_invalid_phones(places, client, phone):
 
 async def test_nfd_input_is_stored_nfc(places, client):
     name = "Công ty TNHH Nguyễn Phước Thủy"
-    response = await sign_up(client, legal_name=unicodedata.normalize("NFD", name),
-                             address=unicodedata.normalize("NFD", "5 Nguyễn Huệ"))
+    response = await sign_up(
+        client,
+        legal_name=unicodedata.normalize("NFD", name),
+        address=unicodedata.normalize("NFD", "5 Nguyễn Huệ"),
+    )
     assert response.status_code == 201
     stored = await Business.select(Business.legal_name, Business.address).first()
     assert stored["legal_name"] == name
@@ -126,12 +152,14 @@ async def test_duplicate_tax_code_is_refused_clearly(places, client):
 
 async def test_duplicate_name_with_other_tone_placement_is_refused(places, client):
     assert (await sign_up(client, legal_name="Hợp tác xã Hòa Thủy")).status_code == 201
-    again = await sign_up(client, legal_name="HỢP TÁC XÃ HOÀ THUỶ", email="b@b.vn",
-                          tax_code="0100109106")
+    again = await sign_up(
+        client, legal_name="HỢP TÁC XÃ HOÀ THUỶ", email="b@b.vn", tax_code="0100109106"
+    )
     assert again.status_code == 409
     assert again.json()["field"] == "legal_name"
-    different = await sign_up(client, legal_name="Hợp tác xã Hoa Thủy", email="c@c.vn",
-                              tax_code="0101248141")
+    different = await sign_up(
+        client, legal_name="Hợp tác xã Hoa Thủy", email="c@c.vn", tax_code="0101248141"
+    )
     assert different.status_code == 201
 
 
@@ -157,14 +185,22 @@ async def as_business(client, email):
 
 async def test_products_need_the_made_in_vietnam_declaration(two_businesses, client):
     await as_business(client, "a@dn.vn")
-    product = {"name": "Khăn lụa", "category_slug": "may-mac", "made_in": "Lâm Đồng",
-               "made_in_vietnam": False}
+    product = {
+        "name": "Khăn lụa",
+        "category_slug": "may-mac",
+        "made_in": "Lâm Đồng",
+        "made_in_vietnam": False,
+    }
     refused = await client.post("/api/businesses/me/products", json=product)
     assert refused.status_code == 422 and refused.json()["field"] == "made_in_vietnam"
     accepted = await client.post(
         "/api/businesses/me/products",
-        json={**product, "made_in_vietnam": True, "hvncl_year": 2025,
-              "hvncl_expires": "2026-12-31"},
+        json={
+            **product,
+            "made_in_vietnam": True,
+            "hvncl_year": 2025,
+            "hvncl_expires": "2026-12-31",
+        },
     )
     assert accepted.status_code == 201
     assert accepted.json()["hvncl_year"] == 2025
@@ -172,8 +208,12 @@ async def test_products_need_the_made_in_vietnam_declaration(two_businesses, cli
 
 async def test_food_products_need_a_valid_food_safety_certificate(two_businesses, client):
     await as_business(client, "a@dn.vn")
-    rice = {"name": "Gạo ST25", "category_slug": "nong-san", "made_in": "Sóc Trăng",
-            "made_in_vietnam": True}
+    rice = {
+        "name": "Gạo ST25",
+        "category_slug": "nong-san",
+        "made_in": "Sóc Trăng",
+        "made_in_vietnam": True,
+    }
     refused = await client.post("/api/businesses/me/products", json=rice)
     assert refused.status_code == 422
     assert "food-safety certificate" in refused.json()["messages"]["en"]
@@ -192,8 +232,10 @@ async def test_documents_refuse_wrong_types_and_sizes(two_businesses, client):
 
     async def upload(name, content, claimed):
         return await client.post(
-            "/api/businesses/me/documents", files={"file": (name, content, claimed)},
-            data={"kind": "registration_certificate"}, headers={"x-site-csrf": "1"},
+            "/api/businesses/me/documents",
+            files={"file": (name, content, claimed)},
+            data={"kind": "registration_certificate"},
+            headers={"x-site-csrf": "1"},
         )
 
     exe = await upload("gcn.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
@@ -212,13 +254,25 @@ async def test_documents_refuse_wrong_types_and_sizes(two_businesses, client):
 async def test_a_business_never_reaches_another_business_data(two_businesses, client):
     a, b = two_businesses
     await as_business(client, "b@dn.vn")
-    b_product = (await client.post("/api/businesses/me/products", json={
-        "name": "Áo dài", "category_slug": "may-mac", "made_in": "Huế", "made_in_vietnam": True,
-    })).json()["id"]
-    b_document = (await client.post(
-        "/api/businesses/me/documents", files={"file": ("g.pdf", PDF_BYTES, "application/pdf")},
-        data={"kind": "registration_certificate"}, headers={"x-site-csrf": "1"},
-    )).json()["id"]
+    b_product = (
+        await client.post(
+            "/api/businesses/me/products",
+            json={
+                "name": "Áo dài",
+                "category_slug": "may-mac",
+                "made_in": "Huế",
+                "made_in_vietnam": True,
+            },
+        )
+    ).json()["id"]
+    b_document = (
+        await client.post(
+            "/api/businesses/me/documents",
+            files={"file": ("g.pdf", PDF_BYTES, "application/pdf")},
+            data={"kind": "registration_certificate"},
+            headers={"x-site-csrf": "1"},
+        )
+    ).json()["id"]
     await client.post("/api/auth/logout")
     await as_business(client, "a@dn.vn")
     assert (await client.get(f"/api/businesses/{b}")).status_code == 403
@@ -231,16 +285,21 @@ async def test_a_business_never_reaches_another_business_data(two_businesses, cl
     assert (await client.get("/api/businesses/me/products")).json()[0]["id"] == own
     stored = await Product.select(Product.name).where(Product.id == b_product).first()
     assert stored["name"] == "Áo dài"
-    assert (await client.post(f"/api/businesses/{b}/suspend", json={"reason": "x"})).status_code \
-        == 403
+    assert (
+        await client.post(f"/api/businesses/{b}/suspend", json={"reason": "x"})
+    ).status_code == 403
 
 
 async def test_documents_are_served_to_the_owner_and_vetting_officers(two_businesses, client):
     await as_business(client, "a@dn.vn")
-    uploaded = (await client.post(
-        "/api/businesses/me/documents", files={"file": ("g.pdf", PDF_BYTES, "application/pdf")},
-        data={"kind": "registration_certificate"}, headers={"x-site-csrf": "1"},
-    )).json()
+    uploaded = (
+        await client.post(
+            "/api/businesses/me/documents",
+            files={"file": ("g.pdf", PDF_BYTES, "application/pdf")},
+            data={"kind": "registration_certificate"},
+            headers={"x-site-csrf": "1"},
+        )
+    ).json()
     own = await client.get(uploaded["url"])
     assert own.status_code == 200 and own.content == PDF_BYTES
     assert own.headers["x-content-type-options"] == "nosniff"

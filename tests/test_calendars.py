@@ -38,8 +38,13 @@ def ical_js(body: bytes, tmp_path: Path) -> dict:
         pytest.skip("ical.js needs Node.js and `npm ci` in tests/js (make test does it)")
     path = tmp_path / "feed.ics"
     path.write_bytes(body)
-    result = subprocess.run(["node", str(JS_DIR / "parse-ical.mjs"), str(path)],
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        ["node", str(JS_DIR / "parse-ical.mjs"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -89,8 +94,9 @@ async def test_feed_reads_the_same_in_every_parser(world, client, tmp_path):
     assert by_uid[uid].summary.value == TITLE
     assert by_uid[uid].dtstart.value.astimezone(dt.UTC) == start_utc
 
-    occurrences = recurring_ical_events.of(parsed).between(start_utc - dt.timedelta(hours=1),
-                                                           start_utc + dt.timedelta(hours=1))
+    occurrences = recurring_ical_events.of(parsed).between(
+        start_utc - dt.timedelta(hours=1), start_utc + dt.timedelta(hours=1)
+    )
     assert [str(o["SUMMARY"]) for o in occurrences] == [TITLE]
 
     js = ical_js(body, tmp_path)
@@ -116,8 +122,9 @@ async def test_bytes_are_stable_across_requests_and_restarts(world, client, db):
         assert (await other.get("/calendar.ics")).content == first
 
 
-async def test_a_change_raises_sequence_and_a_cancellation_shows_everywhere(world, client,
-                                                                          tmp_path):
+async def test_a_change_raises_sequence_and_a_cancellation_shows_everywhere(
+    world, client, tmp_path
+):
     await login(client, Role.ORGANIZER)
     fair = world["fair"]
     row = await Fair.select(Fair.starts_at).where(Fair.id == fair).first()
@@ -154,9 +161,15 @@ async def test_304_for_both_validators_and_head(world, client):
 
 
 async def test_an_edit_changes_the_etag_of_exactly_the_feeds_that_hold_the_fair(world, client):
-    paths = ["/calendar.ics", "/calendar/sites/site-ben-nghe.ics", "/calendar/wards/ben-nghe.ics",
-             f"/fairs/{world['fair']}.ics", "/calendar/sites/site-tan-dinh.ics",
-             "/calendar/wards/tan-dinh.ics", f"/fairs/{world['other']}.ics"]
+    paths = [
+        "/calendar.ics",
+        "/calendar/sites/site-ben-nghe.ics",
+        "/calendar/wards/ben-nghe.ics",
+        f"/fairs/{world['fair']}.ics",
+        "/calendar/sites/site-tan-dinh.ics",
+        "/calendar/wards/tan-dinh.ics",
+        f"/fairs/{world['other']}.ics",
+    ]
     before = {p: (await feed(client, p)).headers["etag"] for p in paths}
     await login(client, Role.ORGANIZER)
     await client.patch(f"/api/fairs/{world['fair']}", json={"title": "Phiên chợ đổi tên"})
@@ -185,9 +198,14 @@ async def test_window_and_last_modified_never_goes_backwards(world, client, app)
 
 async def test_unknown_and_draft_feeds_are_404(world, client):
     draft = await make_fair(days_ahead=50, status="draft")
-    for path in (f"/fairs/{draft}.ics", "/fairs/999999.ics", "/calendar/sites/khong-co.ics",
-                 "/calendar/wards/khong-co.ics", "/calendar/sites/site-ben-nghe",
-                 "/calendar/private/short.ics"):
+    for path in (
+        f"/fairs/{draft}.ics",
+        "/fairs/999999.ics",
+        "/calendar/sites/khong-co.ics",
+        "/calendar/wards/khong-co.ics",
+        "/calendar/sites/site-ben-nghe",
+        "/calendar/private/short.ics",
+    ):
         assert (await feed(client, path)).status_code == 404, path
 
 
@@ -202,14 +220,15 @@ async def test_business_private_feed_with_alarm_and_token_reset(world, client, t
     business = await make_business("dn@dn.vn", "Công ty Gốm Đông Hòa", "0300588569", "ben-nghe")
     product = await make_product(business)
     await client.post("/api/auth/login", json={"email": "dn@dn.vn", "password": PASSWORD})
-    applied = await client.post(f"/api/fairs/{world['fair']}/applications",
-                                json={"product_ids": [product]})
+    applied = await client.post(
+        f"/api/fairs/{world['fair']}/applications", json={"product_ids": [product]}
+    )
     assert applied.status_code == 201
     links = (await client.get("/api/businesses/me/calendar")).json()
     assert links["webcal"].startswith("webcal://") and links["https"].endswith(".ics")
     assert "calendar.google.com" in links["google"]
     path = links["https"].split("testserver", 1)[-1].split("8000", 1)[-1]
-    path = path[path.index("/calendar/"):]
+    path = path[path.index("/calendar/") :]
     client.cookies.clear()
     private = await feed(client, path)
     assert private.status_code == 200
@@ -223,5 +242,5 @@ async def test_business_private_feed_with_alarm_and_token_reset(world, client, t
     assert reset["https"] != links["https"]
     client.cookies.clear()
     assert (await feed(client, path)).status_code == 404
-    new_path = reset["https"][reset["https"].index("/calendar/"):]
+    new_path = reset["https"][reset["https"].index("/calendar/") :]
     assert (await feed(client, new_path)).status_code == 200

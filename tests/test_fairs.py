@@ -24,8 +24,10 @@ from tests.factories import (
 pytestmark = pytest.mark.anyio
 
 FAIR = {
-    "title": "Phiên chợ hàng Việt mùa Tết", "site_slug": "site-ben-nghe",
-    "start": "2027-01-31T07:00:00", "end": "2027-01-31T12:00:00",
+    "title": "Phiên chợ hàng Việt mùa Tết",
+    "site_slug": "site-ben-nghe",
+    "start": "2027-01-31T07:00:00",
+    "end": "2027-01-31T12:00:00",
     "applications_open": "2026-12-01T00:00:00+07:00",
     "applications_close": "2027-01-27T23:59:00+07:00",
     "withdrawal_cutoff": "2027-01-28T23:59:00+07:00",
@@ -63,8 +65,18 @@ async def test_drafts_stay_private_until_published(world, client):
     await client.post("/api/auth/logout")
     listed = (await client.get("/api/fairs")).json()
     assert [f["id"] for f in listed] == [fair["id"]]
-    for key in ("id", "title", "site_slug", "ward_slug", "setting", "start", "end", "status",
-                "sequence", "url"):
+    for key in (
+        "id",
+        "title",
+        "site_slug",
+        "ward_slug",
+        "setting",
+        "start",
+        "end",
+        "status",
+        "sequence",
+        "url",
+    ):
         assert key in listed[0]
     assert listed[0]["url"].endswith(f"/fairs/{fair['id']}")
 
@@ -104,8 +116,9 @@ async def fair_with_applicants(world):
     fair = await make_fair()
     applicants = []
     for number, (code, language) in enumerate((("0300588569", "vi"), ("0100109106", "en"))):
-        business = await make_business(f"dn{number}@dn.vn", f"Công ty Số {number}", code,
-                                       "ben-nghe", language=language)
+        business = await make_business(
+            f"dn{number}@dn.vn", f"Công ty Số {number}", code, "ben-nghe", language=language
+        )
         product = await make_product(business)
         from vendors.applications import apply
         from vendors.schemas import ApplicationIn
@@ -115,8 +128,7 @@ async def fair_with_applicants(world):
     return fair, applicants
 
 
-async def test_cancelling_raises_the_sequence_and_tells_each_business(fair_with_applicants,
-                                                                       client):
+async def test_cancelling_raises_the_sequence_and_tells_each_business(fair_with_applicants, client):
     fair, applicants = fair_with_applicants
     await login(client, Role.ORGANIZER)
     no_reason = await client.post(f"/api/fairs/{fair}/cancel", json={"reason": "  "})
@@ -124,7 +136,10 @@ async def test_cancelling_raises_the_sequence_and_tells_each_business(fair_with_
     cancelled = await client.post(f"/api/fairs/{fair}/cancel", json={"reason": "Mưa bão lớn."})
     body = cancelled.json()
     assert (body["status"], body["sequence"], body["cancel_reason"]) == (
-        "cancelled", 1, "Mưa bão lớn.")
+        "cancelled",
+        1,
+        "Mưa bão lớn.",
+    )
     mails = {m["recipient"]: m for m in await OutboxEmail.select()}
     assert set(mails) == set(applicants)
     assert mails["dn0@dn.vn"]["subject"].startswith("ĐÃ HỦY phiên chợ")
@@ -157,8 +172,9 @@ async def test_two_organizers_cancelling_at_once_one_wins(fair_with_applicants, 
 
     async with client_from(app, "192.0.2.1") as one, client_from(app, "192.0.2.2") as two:
         for person in (one, two):
-            await person.post("/api/auth/login",
-                              json={"email": "btc@test.vn", "password": PASSWORD})
+            await person.post(
+                "/api/auth/login", json={"email": "btc@test.vn", "password": PASSWORD}
+            )
         results = await asyncio.gather(
             one.post(f"/api/fairs/{fair}/cancel", json={"reason": "Một"}),
             two.post(f"/api/fairs/{fair}/cancel", json={"reason": "Hai"}),
@@ -179,9 +195,15 @@ async def test_completing_needs_the_fair_to_be_over(world, client):
 
 
 SERIES = {
-    "title": "Phiên chợ Chủ nhật tuần thứ hai", "site_slug": "site-ben-nghe",
-    "frequency": "monthly", "weekday": 6, "week_of_month": 2, "start_time": "07:00",
-    "end_time": "12:00", "first_day": "2027-01-01", "last_day": "2027-06-30",
+    "title": "Phiên chợ Chủ nhật tuần thứ hai",
+    "site_slug": "site-ben-nghe",
+    "frequency": "monthly",
+    "weekday": 6,
+    "week_of_month": 2,
+    "start_time": "07:00",
+    "end_time": "12:00",
+    "first_day": "2027-01-01",
+    "last_day": "2027-06-30",
 }
 
 
@@ -191,8 +213,12 @@ async def test_series_every_second_sunday_january_to_june(world, client):
     assert series.status_code == 201, series.text
     starts = [f["start"] for f in series.json()["fairs"]]
     assert starts == [
-        "2027-01-10T07:00:00+07:00", "2027-02-14T07:00:00+07:00", "2027-03-14T07:00:00+07:00",
-        "2027-04-11T07:00:00+07:00", "2027-05-09T07:00:00+07:00", "2027-06-13T07:00:00+07:00",
+        "2027-01-10T07:00:00+07:00",
+        "2027-02-14T07:00:00+07:00",
+        "2027-03-14T07:00:00+07:00",
+        "2027-04-11T07:00:00+07:00",
+        "2027-05-09T07:00:00+07:00",
+        "2027-06-13T07:00:00+07:00",
     ]
     assert all(f["status"] == "draft" for f in series.json()["fairs"])
     assert "BYDAY=+2SU" in series.json()["rule"]
@@ -200,27 +226,53 @@ async def test_series_every_second_sunday_january_to_june(world, client):
 
 async def test_series_last_friday_crosses_month_ends_correctly(world, client):
     await login(client, Role.ORGANIZER)
-    series = await client.post("/api/series", json={
-        **SERIES, "weekday": 4, "week_of_month": -1, "start_time": "16:00", "end_time": "21:00",
-        "first_day": "2027-01-15", "last_day": "2027-04-30",
-    })
+    series = await client.post(
+        "/api/series",
+        json={
+            **SERIES,
+            "weekday": 4,
+            "week_of_month": -1,
+            "start_time": "16:00",
+            "end_time": "21:00",
+            "first_day": "2027-01-15",
+            "last_day": "2027-04-30",
+        },
+    )
     days = [f["start"][:10] for f in series.json()["fairs"]]
     assert days == ["2027-01-29", "2027-02-26", "2027-03-26", "2027-04-30"]
 
 
 async def test_weekly_series_every_two_weeks_and_fifth_week_skips_short_months(world, client):
     await login(client, Role.ORGANIZER)
-    weekly = await client.post("/api/series", json={
-        **SERIES, "frequency": "weekly", "every_weeks": 2, "week_of_month": None, "weekday": 5,
-        "first_day": "2027-01-01", "last_day": "2027-02-28",
-    })
+    weekly = await client.post(
+        "/api/series",
+        json={
+            **SERIES,
+            "frequency": "weekly",
+            "every_weeks": 2,
+            "week_of_month": None,
+            "weekday": 5,
+            "first_day": "2027-01-01",
+            "last_day": "2027-02-28",
+        },
+    )
     assert [f["start"][:10] for f in weekly.json()["fairs"]] == [
-        "2027-01-02", "2027-01-16", "2027-01-30", "2027-02-13", "2027-02-27",
+        "2027-01-02",
+        "2027-01-16",
+        "2027-01-30",
+        "2027-02-13",
+        "2027-02-27",
     ]
-    fifth = await client.post("/api/series", json={
-        **SERIES, "week_of_month": 5, "weekday": 0, "first_day": "2027-01-01",
-        "last_day": "2027-06-30",
-    })
+    fifth = await client.post(
+        "/api/series",
+        json={
+            **SERIES,
+            "week_of_month": 5,
+            "weekday": 0,
+            "first_day": "2027-01-01",
+            "last_day": "2027-06-30",
+        },
+    )
     # Months with five Mondays in the first half of 2027: March and May.
     assert [f["start"][:10] for f in fifth.json()["fairs"]] == ["2027-03-29", "2027-05-31"]
 

@@ -266,7 +266,7 @@ async def _change(
                 409,
                 f"Không thể {verb[0]} đơn đang ở trạng thái “{vi}”.",
                 f"An application that is “{en}” cannot be {verb[1]}.",
-                extra={"status": current.value},
+                extra={"current_status": current.value},
             )
         await (
             ApplicationStatusChange(
@@ -392,7 +392,7 @@ async def decide_many(
                 BulkDecisionResult(
                     application_id,
                     False,
-                    exc.extra.get("status", "") if isinstance(exc.extra, dict) else "",
+                    exc.extra.get("current_status", "") if isinstance(exc.extra, dict) else "",
                     exc.en if language == "en" else exc.vi,
                 )
             )

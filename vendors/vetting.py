@@ -157,5 +157,5 @@ def _illegal(action: Action, current: BusinessStatus) -> AppError:
         409,
         f"Không thể {action.label_vi} doanh nghiệp đang ở trạng thái “{vi}”.",
         f"A business that is “{en}” cannot be told to {action.label_en}.",
-        extra={"status": current.value},
+        extra={"current_status": current.value},
     )

@@ -1,0 +1,309 @@
+"""The allocation board of a fair: stalls with their state, manual moves, pins, publishing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from core.accounts import Principal
+from core.database import is_unique_violation, write_txn
+from core.errors import AppError
+from core.guards import ensure_ward
+from core.text import clean
+from core.timezone import now_utc
+from events.stallmap import ATTRIBUTES, stall_dict
+from events.tables import (
+    Application,
+    ApplicationStatus,
+    Assignment,
+    AssignmentMove,
+    ClosedStall,
+    Fair,
+    FairStatus,
+    Stall,
+)
+from vendors.tables import BusinessCategory
+
+
+async def fair_row(fair_id: int) -> dict[str, Any]:
+    row = (
+        await Fair.select(Fair.all_columns(), Fair.site.ward)
+        .where(Fair.id == fair_id)
+        .first()
+        .run()
+    )
+    if not row:
+        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
+    return row
+
+
+async def _business_categories(business_ids: list[int]) -> dict[int, list[str]]:
+    rows = (
+        await BusinessCategory.select(
+            BusinessCategory.business,
+            BusinessCategory.category.name_vi,
+            BusinessCategory.category.position,
+        )
+        .where(BusinessCategory.business.is_in(business_ids or [0]))
+        .run()
+    )
+    names: dict[int, list[tuple[int, str]]] = {}
+    for row in rows:
+        names.setdefault(row["business"], []).append(
+            (row["category.position"], row["category.name_vi"])
+        )
+    return {b: [n for _, n in sorted(v)] for b, v in names.items()}
+
+
+async def fair_stalls(fair_id: int, *, public: bool) -> list[dict[str, Any]]:
+    """The fair's map as the outside contract spells it. The public sees who is where only
+    once the allocation is published; organizers always see the board."""
+    fair = await fair_row(fair_id)
+    if public and fair["status"] == FairStatus.DRAFT.value:
+        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
+    stalls = (
+        await Stall.select()
+        .where(
+            (Stall.site == fair["site"]) & (Stall.active == True)  # noqa: E712
+        )
+        .run()
+    )
+    closed = {
+        r["stall"]
+        for r in await ClosedStall.select(ClosedStall.stall)
+        .where(ClosedStall.fair == fair_id)
+        .run()
+    }
+    show = not public or fair["allocation_published_at"] is not None
+    assigned = (
+        await Assignment.select(
+            Assignment.stall,
+            Assignment.pinned,
+            Assignment.application,
+            Assignment.application.business,
+            Assignment.application.business.legal_name,
+            Assignment.application.business.trade_name,
+        )
+        .where(Assignment.fair == fair_id)
+        .run()
+        if show
+        else []
+    )
+    by_stall = {a["stall"]: a for a in assigned}
+    categories = await _business_categories([a["application.business"] for a in assigned])
+    out = []
+    for stall in sorted(stalls, key=lambda r: (r["zone"], len(r["code"]), r["code"])):
+        item = stall_dict(stall)
+        taken = by_stall.get(stall["id"])
+        if stall["id"] in closed:
+            item["state"] = "closed"
+        elif taken:
+            item["state"] = "pinned" if taken["pinned"] and not public else "assigned"
+        else:
+            item["state"] = "open"
+        item["business"] = (
+            {
+                "name": taken["application.business.trade_name"]
+                or taken["application.business.legal_name"],
+                "categories": categories.get(taken["application.business"], []),
+            }
+            if taken
+            else None
+        )
+        if taken and not public:
+            item["application_id"] = taken["application"]
+        out.append(item)
+    return out
+
+
+async def set_closed(principal: Principal, fair_id: int, codes: list[str]) -> list[str]:
+    fair = await fair_row(fair_id)
+    ensure_ward(principal, fair["site.ward"])
+    stalls = {
+        r["code"]: r["id"]
+        for r in await Stall.select(Stall.id, Stall.code).where(Stall.site == fair["site"]).run()
+    }
+    unknown = sorted(set(codes) - set(stalls))
+    if unknown:
+        raise AppError(
+            422, f"Không có gian: {', '.join(unknown)}.", f"No such stalls: {', '.join(unknown)}."
+        )
+    wanted = {stalls[c] for c in codes}
+    taken = {
+        r["stall"]
+        for r in await Assignment.select(Assignment.stall)
+        .where((Assignment.fair == fair_id) & Assignment.stall.is_in(list(wanted) or [0]))
+        .run()
+    }
+    if taken:
+        names = sorted(c for c, i in stalls.items() if i in taken)
+        raise AppError(
+            409,
+            f"Gian đã có doanh nghiệp, hãy chuyển đi trước: {', '.join(names)}.",
+            f"Stalls already given out; move them first: {', '.join(names)}.",
+        )
+    async with write_txn(Fair._meta.db):
+        await ClosedStall.delete().where(ClosedStall.fair == fair_id).run()
+        for stall_id in sorted(wanted):
+            await ClosedStall(fair=fair_id, stall=stall_id).save().run()
+    return sorted(codes)
+
+
+async def assign(
+    principal: Principal,
+    fair_id: int,
+    application_id: int,
+    codes: list[str],
+    *,
+    pinned: bool,
+    reason: str,
+) -> None:
+    """Give stalls to an application by hand (a move when it had others). The unique index on
+    (fair, stall) makes a stall taken by someone else at the same moment a clean 409."""
+    fair = await fair_row(fair_id)
+    ensure_ward(principal, fair["site.ward"])
+    application = (
+        await Application.select(Application.id, Application.status, Application.stalls_requested)
+        .where((Application.id == application_id) & (Application.fair == fair_id))
+        .first()
+        .run()
+    )
+    if not application:
+        raise AppError(
+            404, "Không có đơn này ở phiên chợ này.", "No such application at this fair."
+        )
+    if application["status"] != ApplicationStatus.APPROVED.value:
+        raise AppError(
+            409,
+            "Chỉ đơn đã được duyệt mới được xếp gian.",
+            "Only approved applications get stalls.",
+        )
+    codes = sorted({c.strip().upper() for c in codes})
+    if len(codes) != application["stalls_requested"]:
+        raise AppError(
+            422,
+            f"Đơn này xin {application['stalls_requested']} gian.",
+            f"This application asks for {application['stalls_requested']} stall(s).",
+        )
+    stalls = (
+        await Stall.select()
+        .where(
+            (Stall.site == fair["site"]) & Stall.code.is_in(codes) & (Stall.active == True)  # noqa: E712
+        )
+        .run()
+    )
+    if len(stalls) != len(codes):
+        raise AppError(
+            422,
+            "Có mã gian không thuộc sơ đồ của địa điểm.",
+            "Some stall codes are not on the site's map.",
+        )
+    if len(stalls) == 2:
+        from events.stallmap import Box, touching
+
+        a, b = (Box(s["code"], s["x"], s["y"], s["width"], s["depth"]) for s in stalls)
+        if not (touching(a, b) and all(s["joinable"] for s in stalls)):
+            raise AppError(
+                422,
+                "Hai gian phải liền nhau và ghép đôi được.",
+                "The two stalls must be neighbours that can be joined.",
+            )
+    closed = (
+        await ClosedStall.count()
+        .where((ClosedStall.fair == fair_id) & ClosedStall.stall.is_in([s["id"] for s in stalls]))
+        .run()
+    )
+    if closed:
+        raise AppError(409, "Gian này đóng trong phiên chợ.", "That stall is closed for this fair.")
+    previous = (
+        await Assignment.select(Assignment.stall.code)
+        .where((Assignment.fair == fair_id) & (Assignment.application == application_id))
+        .run()
+    )
+    try:
+        async with write_txn(Assignment._meta.db):
+            await (
+                Assignment.delete()
+                .where((Assignment.fair == fair_id) & (Assignment.application == application_id))
+                .run()
+            )
+            for stall in stalls:
+                await (
+                    Assignment(
+                        fair=fair_id,
+                        stall=stall["id"],
+                        application=application_id,
+                        pinned=pinned,
+                        reasons=json.dumps(["manual"]),
+                    )
+                    .save()
+                    .run()
+                )
+            await (
+                AssignmentMove(
+                    fair=fair_id,
+                    application=application_id,
+                    action="move" if previous else "assign",
+                    from_stalls=",".join(sorted(p["stall.code"] for p in previous)),
+                    to_stalls=",".join(codes),
+                    reason=clean(reason),
+                    by_account=principal.account_id,
+                )
+                .save()
+                .run()
+            )
+            await Fair.update({Fair.updated_at: now_utc()}).where(Fair.id == fair_id).run()
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise AppError(
+                409,
+                "Gian này vừa được xếp cho doanh nghiệp khác.",
+                "That stall has just been given to another business.",
+            ) from exc
+        raise
+
+
+async def unassign(principal: Principal, fair_id: int, application_id: int, reason: str) -> None:
+    fair = await fair_row(fair_id)
+    ensure_ward(principal, fair["site.ward"])
+    previous = (
+        await Assignment.select(Assignment.stall.code)
+        .where((Assignment.fair == fair_id) & (Assignment.application == application_id))
+        .run()
+    )
+    if not previous:
+        raise AppError(404, "Đơn này chưa có gian.", "This application has no stall.")
+    async with write_txn(Assignment._meta.db):
+        await (
+            Assignment.delete()
+            .where((Assignment.fair == fair_id) & (Assignment.application == application_id))
+            .run()
+        )
+        await (
+            AssignmentMove(
+                fair=fair_id,
+                application=application_id,
+                action="unassign",
+                from_stalls=",".join(sorted(p["stall.code"] for p in previous)),
+                reason=clean(reason),
+                by_account=principal.account_id,
+            )
+            .save()
+            .run()
+        )
+
+
+async def set_pinned(principal: Principal, fair_id: int, application_id: int, pinned: bool) -> None:
+    fair = await fair_row(fair_id)
+    ensure_ward(principal, fair["site.ward"])
+    changed = (
+        await Assignment.update({Assignment.pinned: pinned})
+        .where((Assignment.fair == fair_id) & (Assignment.application == application_id))
+        .returning(Assignment.id)
+        .run()
+    )
+    if not changed:
+        raise AppError(404, "Đơn này chưa có gian.", "This application has no stall.")
+
+
+__all__ = ["ATTRIBUTES", "assign", "fair_stalls", "set_closed", "set_pinned", "unassign"]
