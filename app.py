@@ -32,6 +32,7 @@ from core.web import WebController
 from events.calendar_api import CALENDAR_ROUTES
 from events.controllers import SiteController, WardController
 from events.fair_api import FairController, SeriesController
+from events.pages import fair_page
 from events.stall_api import FairMapController, SiteMapController
 from vendors.application_api import ApplicationController, FairApplicationController
 from vendors.business_api import (
@@ -76,6 +77,7 @@ def create_app() -> Litestar:
             SiteMapController,
             FairMapController,
             *CALENDAR_ROUTES,
+            fair_page,
             CategoryController,
             MyBusinessController,
             DocumentController,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -16,8 +17,19 @@ from litestar.response import Redirect, Template
 from core.auth import provide_throttle, sign_in, sign_out
 from core.errors import AppError, request_language
 from core.throttle import LoginThrottle
+from core.timezone import local, today_local
 from events.services import list_sites, list_wards
 from events.tables import SETTING_LABELS
+
+WEEKDAYS = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def day_label(moment: dt.datetime, lang: str) -> str:
+    """“Chủ nhật, 13/12/2026”: the way dates are written in Vietnamese."""
+    day = local(moment)
+    names = WEEKDAYS_EN if lang == "en" else WEEKDAYS
+    return f"{names[day.weekday()]}, {day:%d/%m/%Y}"
 
 
 class LoginForm(msgspec.Struct):
@@ -49,11 +61,29 @@ class WebController(Controller):
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any]) -> Template:
-        sites = await list_sites()
+        from events.calendar_api import subscribe_links
+        from events.fairs import list_fairs
+
+        lang = request_language(request)
+        today = today_local()
+        fairs = await list_fairs(today, today + dt.timedelta(days=90))
+        upcoming = [
+            {
+                "fair": f,
+                "day": day_label(dt.datetime.fromisoformat(f.start), lang),
+                "hours": f"{f.start[11:16]}–{f.end[11:16]}",
+            }
+            for f in fairs
+        ]
         return Template(
             "home.html",
             context=page_context(
-                request, sites=sites, wards=await list_wards(), setting_labels=SETTING_LABELS
+                request,
+                sites=await list_sites(),
+                wards=await list_wards(),
+                setting_labels=SETTING_LABELS,
+                upcoming=upcoming,
+                links=subscribe_links("/calendar.ics"),
             ),
         )
 

@@ -168,21 +168,10 @@ async def ward_feed(request: Request[Any, Any, Any], filename: FromPath[str]) ->
     return await serve_feed(request, feed)
 
 
-@route(
-    "/fairs/{filename:str}",
-    http_method=FEED_METHODS,
-    tags=["calendars"],
-    summary="One fair, to add to a calendar: /fairs/{fair_id}.ics",
-)
-async def fair_feed(request: Request[Any, Any, Any], filename: FromPath[str]) -> Response[bytes]:
-    name = _strip_ics(filename)
-    if not name.isdigit():
-        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
+async def fair_feed(request: Request[Any, Any, Any], fair_id: int) -> Response[bytes]:
+    """One fair, to add to a calendar: served at /fairs/{fair_id}.ics by the fair page route."""
     fair = (
-        await Fair.select(Fair.id, Fair.title, Fair.status)
-        .where(Fair.id == int(name))
-        .first()
-        .run()
+        await Fair.select(Fair.id, Fair.title, Fair.status).where(Fair.id == fair_id).first().run()
     )
     if not fair or fair["status"] == FairStatus.DRAFT.value:
         raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
@@ -237,4 +226,4 @@ async def business_feed(
     return await serve_feed(request, feed, private=True)
 
 
-CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, fair_feed, business_feed]
+CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, business_feed]

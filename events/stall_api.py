@@ -107,6 +107,32 @@ class FairMapController(Controller):
         ensure_ward(current_principal(request), fair["site.ward"])
         return await board.fair_stalls(fair_id, public=False)
 
+    @get(
+        "/map.pdf",
+        guards=MANAGE_FAIRS,
+        summary="The map printed for the day (A3 PDF)",
+        media_type="application/pdf",
+    )
+    async def map_print(
+        self, request: Request[Any, Any, Any], fair_id: FromPath[int]
+    ) -> Response[bytes]:
+        from events.map_pdf import map_pdf
+        from events.tables import Fair
+
+        fair = await board.fair_row(fair_id)
+        ensure_ward(current_principal(request), fair["site.ward"])
+        row = (
+            await Fair.select(Fair.all_columns(), Fair.site.name, Fair.site.address)
+            .where(Fair.id == fair_id)
+            .first()
+        )
+        pdf = map_pdf(row, await board.fair_stalls(fair_id, public=False))
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"content-disposition": f'inline; filename="so-do-phien-cho-{fair_id}.pdf"'},
+        )
+
     @put("/closed-stalls", guards=MANAGE_FAIRS, summary="Close stalls of the map for this fair")
     async def closed(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int], data: JSONBody[ClosedIn]

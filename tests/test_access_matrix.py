@@ -155,6 +155,13 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         only({"organizer": 200, "ward_officer": 200}),
     ),
     (
+        "GET",
+        "/api/fairs/{fair_id:int}/map.pdf",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
         "PUT",
         "/api/fairs/{fair_id:int}/closed-stalls",
         "json",
@@ -185,7 +192,7 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/calendar.ics", "none", None, everyone(200)),
     ("GET", "/calendar/sites/{filename:str}", "none", None, everyone(200)),
     ("GET", "/calendar/wards/{filename:str}", "none", None, everyone(200)),
-    ("GET", "/fairs/{filename:str}", "none", None, everyone(200)),
+    ("GET", "/fairs/{name:str}", "none", None, everyone(200)),
     # The private feed's URL is its key: whoever holds it may read it, as calendar apps do.
     ("GET", "/calendar/private/{filename:str}", "none", None, everyone(200)),
     ("GET", "/api/businesses/me/calendar", "none", None, only({"business": 200})),
@@ -307,7 +314,7 @@ CONCRETE_PATHS = {
     "/api/fairs/{fair_id:int}/publish": "/api/fairs/{draft_fair_id}/publish",
     "/calendar/sites/{filename:str}": "/calendar/sites/site-ben-nghe.ics",
     "/calendar/wards/{filename:str}": "/calendar/wards/ben-nghe.ics",
-    "/fairs/{filename:str}": "/fairs/{fair_id}.ics",
+    "/fairs/{name:str}": "/fairs/{fair_id}.ics",
     "/calendar/private/{filename:str}": "/calendar/private/{calendar_token}.ics",
     "/api/fairs/{fair_id:int}/complete": "/api/fairs/{past_fair_id}/complete",
 }

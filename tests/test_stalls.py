@@ -28,8 +28,14 @@ pytestmark = pytest.mark.anyio
 
 
 def test_adjacency_comes_from_the_geometry():
-    boxes = [Box("A01", 0, 0, 3, 3), Box("A02", 3, 0, 3, 3), Box("A03", 6.02, 0, 3, 3),
-             Box("B01", 0, 3, 3, 3), Box("C01", 20, 20, 3, 3), Box("D01", 3, 3, 3, 3)]
+    boxes = [
+        Box("A01", 0, 0, 3, 3),
+        Box("A02", 3, 0, 3, 3),
+        Box("A03", 6.02, 0, 3, 3),
+        Box("B01", 0, 3, 3, 3),
+        Box("C01", 20, 20, 3, 3),
+        Box("D01", 3, 3, 3, 3),
+    ]
     neighbours = adjacency(boxes)
     assert neighbours["A01"] == {"A02", "B01"}
     assert neighbours["A02"] == {"A01", "A03", "D01"}  # 2 cm apart still touch
@@ -65,12 +71,15 @@ async def test_map_round_trips_through_csv_and_json(world, client):
     assert (await client.get("/api/sites/site-ben-nghe/stalls")).json() == as_json
 
 
-@pytest.mark.parametrize(("stalls", "words"), [
-    ([{"code": "A01", "x": 0, "y": 0}, {"code": "a01", "x": 5, "y": 0}], "appears twice"),
-    ([{"code": "A01", "x": 0, "y": 0}, {"code": "A02", "x": 1, "y": 1}], "overlap"),
-    ([{"code": "A01", "x": "trái", "y": 0}], "must be a number"),
-    ([{"code": "A01", "x": 0, "y": 0, "attributes": ["wifi"]}], "unknown attributes"),
-])
+@pytest.mark.parametrize(
+    ("stalls", "words"),
+    [
+        ([{"code": "A01", "x": 0, "y": 0}, {"code": "a01", "x": 5, "y": 0}], "appears twice"),
+        ([{"code": "A01", "x": 0, "y": 0}, {"code": "A02", "x": 1, "y": 1}], "overlap"),
+        ([{"code": "A01", "x": "trái", "y": 0}], "must be a number"),
+        ([{"code": "A01", "x": 0, "y": 0, "attributes": ["wifi"]}], "unknown attributes"),
+    ],
+)
 async def test_bad_maps_are_refused_and_the_old_one_kept(world, client, stalls, words):
     await login(client, Role.ORGANIZER)
     response = await client.put("/api/sites/site-ben-nghe/stalls", json={"stalls": stalls})
@@ -85,8 +94,9 @@ async def approved(world):
     fair = await make_fair()
     ids = []
     for number, code in enumerate(("0300588569", "0100109106", "0101248141")):
-        business = await make_business(f"b{number}@dn.vn", f"Công ty Mẫu {number}", code,
-                                       "ben-nghe")
+        business = await make_business(
+            f"b{number}@dn.vn", f"Công ty Mẫu {number}", code, "ben-nghe"
+        )
         product = await make_product(business)
         application = Application(business=business, fair=fair, status="approved")
         await application.save()
@@ -100,9 +110,11 @@ async def approved(world):
 async def test_public_map_shows_businesses_only_once_published(approved, client):
     fair, (first, *_) = approved
     await login(client, Role.ORGANIZER)
-    assert (await client.post(f"/api/fairs/{fair}/assignments",
-                              json={"application_id": first, "stall_codes": ["A03"]})
-            ).status_code == 201
+    assert (
+        await client.post(
+            f"/api/fairs/{fair}/assignments", json={"application_id": first, "stall_codes": ["A03"]}
+        )
+    ).status_code == 201
     board = {s["code"]: s for s in (await client.get(f"/api/fairs/{fair}/board")).json()}
     assert board["A03"]["state"] == "pinned"
     assert board["A03"]["business"]["name"] == "Công ty Mẫu 0"
@@ -120,24 +132,34 @@ async def test_moves_are_audited_and_double_stalls_must_be_joinable_neighbours(a
     fair, (first, second, _) = approved
     await Application.update({Application.stalls_requested: 2}).where(Application.id == second)
     await login(client, Role.ORGANIZER)
-    await client.post(f"/api/fairs/{fair}/assignments",
-                      json={"application_id": first, "stall_codes": ["A01"], "reason": "Gần cổng"})
-    moved = await client.post(f"/api/fairs/{fair}/assignments",
-                              json={"application_id": first, "stall_codes": ["A04"],
-                                    "reason": "Đổi theo yêu cầu"})
+    await client.post(
+        f"/api/fairs/{fair}/assignments",
+        json={"application_id": first, "stall_codes": ["A01"], "reason": "Gần cổng"},
+    )
+    moved = await client.post(
+        f"/api/fairs/{fair}/assignments",
+        json={"application_id": first, "stall_codes": ["A04"], "reason": "Đổi theo yêu cầu"},
+    )
     assert moved.status_code == 201
     moves = await AssignmentMove.select().order_by(AssignmentMove.id)
     assert [(m["action"], m["from_stalls"], m["to_stalls"]) for m in moves] == [
-        ("assign", "", "A01"), ("move", "A01", "A04")]
+        ("assign", "", "A01"),
+        ("move", "A01", "A04"),
+    ]
     assert moves[1]["reason"] == "Đổi theo yêu cầu" and moves[1]["by_account"] is not None
-    apart = await client.post(f"/api/fairs/{fair}/assignments",
-                              json={"application_id": second, "stall_codes": ["A06", "A09"]})
+    apart = await client.post(
+        f"/api/fairs/{fair}/assignments",
+        json={"application_id": second, "stall_codes": ["A06", "A09"]},
+    )
     assert apart.status_code == 422
-    together = await client.post(f"/api/fairs/{fair}/assignments",
-                                 json={"application_id": second, "stall_codes": ["A06", "A07"]})
+    together = await client.post(
+        f"/api/fairs/{fair}/assignments",
+        json={"application_id": second, "stall_codes": ["A06", "A07"]},
+    )
     assert together.status_code == 201
-    taken = await client.post(f"/api/fairs/{fair}/assignments",
-                              json={"application_id": first, "stall_codes": ["A07"]})
+    taken = await client.post(
+        f"/api/fairs/{fair}/assignments", json={"application_id": first, "stall_codes": ["A07"]}
+    )
     assert taken.status_code == 409
 
 
@@ -146,8 +168,9 @@ async def test_closed_stalls_cannot_be_given(approved, client):
     await login(client, Role.ORGANIZER)
     closed = await client.put(f"/api/fairs/{fair}/closed-stalls", json={"codes": ["A05"]})
     assert closed.json() == {"closed": ["A05"]}
-    refused = await client.post(f"/api/fairs/{fair}/assignments",
-                                json={"application_id": first, "stall_codes": ["A05"]})
+    refused = await client.post(
+        f"/api/fairs/{fair}/assignments", json={"application_id": first, "stall_codes": ["A05"]}
+    )
     assert refused.status_code == 409
     states = {s["code"]: s["state"] for s in (await client.get(f"/api/fairs/{fair}/stalls")).json()}
     assert states["A05"] == "closed"
@@ -158,24 +181,61 @@ async def test_fifty_organizers_racing_for_one_stall_leave_one_assignment(world,
     applications = []
     for number in range(50):
         code = f"03{number:07d}"
-        check = 10 - sum(int(d) * w for d, w in zip(code, (31, 29, 23, 19, 17, 13, 7, 5, 3),
-                                                      strict=True)) % 11
+        check = (
+            10
+            - sum(int(d) * w for d, w in zip(code, (31, 29, 23, 19, 17, 13, 7, 5, 3), strict=True))
+            % 11
+        )
         if check == 10:
             code = f"03{number + 100:07d}"
-            check = 10 - sum(int(d) * w for d, w in zip(code, (31, 29, 23, 19, 17, 13, 7, 5, 3),
-                                                          strict=True)) % 11
-        business = await make_business(f"r{number}@dn.vn", f"Công ty Đua {number}",
-                                       code + str(check % 10), "ben-nghe")
+            check = (
+                10
+                - sum(
+                    int(d) * w for d, w in zip(code, (31, 29, 23, 19, 17, 13, 7, 5, 3), strict=True)
+                )
+                % 11
+            )
+        business = await make_business(
+            f"r{number}@dn.vn", f"Công ty Đua {number}", code + str(check % 10), "ben-nghe"
+        )
         application = Application(business=business, fair=fair, status="approved")
         await application.save()
         applications.append(application.id)
     async with client_from(app, "192.0.2.50") as organizer:
         await organizer.post("/api/auth/login", json={"email": "btc@test.vn", "password": PASSWORD})
-        results = await asyncio.gather(*(
-            organizer.post(f"/api/fairs/{fair}/assignments",
-                           json={"application_id": a, "stall_codes": ["B01"]})
-            for a in applications
-        ))
+        results = await asyncio.gather(
+            *(
+                organizer.post(
+                    f"/api/fairs/{fair}/assignments",
+                    json={"application_id": a, "stall_codes": ["B01"]},
+                )
+                for a in applications
+            )
+        )
     statuses = sorted(r.status_code for r in results)
     assert statuses.count(201) == 1 and statuses.count(409) == 49
     assert await Assignment.count().where(Assignment.fair == fair) == 1
+
+
+async def test_printed_map_is_a3_with_vietnamese_names(approved, client, tmp_path):
+    import shutil
+    import subprocess
+
+    fair, (first, *_) = approved
+    await login(client, Role.ORGANIZER)
+    await client.post(
+        f"/api/fairs/{fair}/assignments", json={"application_id": first, "stall_codes": ["A01"]}
+    )
+    response = await client.get(f"/api/fairs/{fair}/map.pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    assert b"/FontFile2" in response.content  # the TrueType font is embedded
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed; .ci/run installs it")
+    path = tmp_path / "map.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Công ty Mẫu 0" in text and "May mặc, dệt may" in text
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert "1190.55 x 841.89 pts (A3)" in info  # landscape: wider than tall
