@@ -150,3 +150,6 @@ def pytest_terminal_summary(terminalreporter) -> None:
     others = len(skipped) - len(on_postgres)
     if others:
         terminalreporter.write_line(f"{others} other tests skipped: see -rs", yellow=True)
+
+
+from tests.smtp import smtp_port, start_server  # noqa: E402, F401  (shared fixtures)
