@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from core.errors import AppError, request_language
 from core.guards import current_principal, ensure_ward, requires
 from core.roles import Right
-from events import board, stallmap
+from events import allocate, board, stallmap
 from events.tables import Site
 
 MANAGE_FAIRS = [requires(Right.MANAGE_FAIRS)]
@@ -41,6 +41,12 @@ class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class PinIn(msgspec.Struct, forbid_unknown_fields=True):
     pinned: bool
+
+
+class RunIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Weights to change for this run; those left out keep their defaults."""
+
+    weights: dict[str, float] = msgspec.field(default_factory=dict)
 
 
 async def _site(slug: str) -> dict[str, Any]:
@@ -132,6 +138,57 @@ class FairMapController(Controller):
             media_type="application/pdf",
             headers={"content-disposition": f'inline; filename="so-do-phien-cho-{fair_id}.pdf"'},
         )
+
+    @get(
+        "/allocation",
+        guards=MANAGE_FAIRS,
+        summary="The board's assignments and omissions, each with its reasons",
+    )
+    async def allocation(
+        self, request: Request[Any, Any, Any], fair_id: FromPath[int]
+    ) -> dict[str, Any]:
+        fair = await board.fair_row(fair_id)
+        ensure_ward(current_principal(request), fair["site.ward"])
+        return await allocate.board_summary(fair_id)
+
+    @post(
+        "/allocation/run",
+        status_code=200,
+        guards=MANAGE_FAIRS,
+        summary="Propose an allocation (pins kept), scored against first-come-first-served",
+    )
+    async def run(
+        self, request: Request[Any, Any, Any], fair_id: FromPath[int], data: JSONBody[RunIn]
+    ) -> dict[str, Any]:
+        from dataclasses import fields
+
+        from events.allocation.model import Weights
+
+        known = {f.name for f in fields(Weights)}
+        unknown = sorted(set(data.weights) - known)
+        if unknown:
+            raise AppError(
+                422,
+                f"Không có trọng số: {', '.join(unknown)}.",
+                f"No such weights: {', '.join(unknown)}.",
+                extra={"allowed": sorted(known)},
+            )
+        try:
+            weights = Weights(**data.weights)
+        except ValueError as exc:
+            raise AppError(422, f"Trọng số không hợp lệ: {exc}", f"Invalid weights: {exc}") from exc
+        return await allocate.run_allocation(current_principal(request), fair_id, weights)
+
+    @post(
+        "/allocation/publish",
+        status_code=200,
+        guards=MANAGE_FAIRS,
+        summary="Publish the board: businesses are told their stalls",
+    )
+    async def publish(
+        self, request: Request[Any, Any, Any], fair_id: FromPath[int]
+    ) -> dict[str, Any]:
+        return await allocate.publish(current_principal(request), fair_id)
 
     @put("/closed-stalls", guards=MANAGE_FAIRS, summary="Close stalls of the map for this fair")
     async def closed(

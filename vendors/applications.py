@@ -296,7 +296,9 @@ async def _change(
 
 async def withdraw(business_id: int, application_id: int) -> ApplicationOut:
     row = (
-        await Application.select(Application.business, Application.fair.withdrawal_cutoff_at)
+        await Application.select(
+            Application.business, Application.fair, Application.fair.withdrawal_cutoff_at
+        )
         .where(Application.id == application_id)
         .first()
         .run()
@@ -311,7 +313,39 @@ async def withdraw(business_id: int, application_id: int) -> ApplicationOut:
             f"The withdrawal cut-off ({_when(cutoff)}) has passed. Contact the organizers.",
         )
     await _change(application_id, WITHDRAWABLE, A.WITHDRAWN, "", None, ("rút", "withdrawn"))
+    await _free_stalls(application_id)
     return await application_out(application_id)
+
+
+async def _free_stalls(application_id: int) -> None:
+    """A withdrawn business gives its stalls back; on a published board the best waitlisted
+    business that fits them is offered them at once."""
+    from events.allocate import offer_freed_stalls
+    from events.tables import Assignment, AssignmentMove
+
+    taken = (
+        await Assignment.select(Assignment.fair, Assignment.stall.code)
+        .where(Assignment.application == application_id)
+        .run()
+    )
+    if not taken:
+        return
+    fair = taken[0]["fair"]
+    codes = sorted(t["stall.code"] for t in taken)
+    async with write_txn(Assignment._meta.db):
+        await Assignment.delete().where(Assignment.application == application_id).run()
+        await (
+            AssignmentMove(
+                fair=fair,
+                application=application_id,
+                action="withdrawn",
+                from_stalls=",".join(codes),
+                reason="Doanh nghiệp rút đơn.",
+            )
+            .save()
+            .run()
+        )
+    await offer_freed_stalls(fair, codes)
 
 
 async def _fair_ward_of(application_id: int) -> int | None:
@@ -433,3 +467,16 @@ async def owner_of(application_id: int) -> tuple[int, int | None]:
     if not row:
         raise AppError(404, "Không tìm thấy đơn đăng ký.", "No such application.")
     return row["business"], row["fair.site.ward"]
+
+
+async def promote_waitlisted(application_id: int, reason: str) -> None:
+    """A waitlisted application gets a freed stall: approved, recorded, and the business told.
+    Runs inside the caller's transaction."""
+    await _change(
+        application_id,
+        frozenset({A.WAITLISTED}),
+        A.APPROVED,
+        reason,
+        None,
+        ("duyệt", "approved"),
+    )
