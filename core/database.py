@@ -61,17 +61,26 @@ async def write_txn(engine: Engine) -> AsyncIterator[None]:
             yield
 
 
+# Apps started in one process share the engine (tests start several): the pool lives while any
+# of them runs.
+_pool_users: dict[int, int] = {}
+
+
 async def prepare_engine(engine: Engine) -> None:
     """Per-process start-up: WAL on SQLite (readers never block the writer), a pool on PG."""
     if isinstance(engine, SQLiteEngine):
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     elif isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        _pool_users[id(engine)] = _pool_users.get(id(engine), 0) + 1
+        if engine.pool is None:
+            await engine.start_connection_pool(min_size=1, max_size=10)
 
 
 async def release_engine(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+        _pool_users[id(engine)] = _pool_users.get(id(engine), 1) - 1
+        if _pool_users[id(engine)] <= 0 and engine.pool is not None:
+            await engine.close_connection_pool()
 
 
 def is_unique_violation(exc: BaseException) -> bool:

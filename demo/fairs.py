@@ -157,3 +157,63 @@ async def load_applications(rng: random.Random, fair_ids: dict[str, int]) -> Non
                     .save()
                     .run()
                 )
+
+
+async def allocate_season(fair_ids: dict[str, int]) -> None:
+    """Today's fair and the next one get an allocation; today's is published (the demo does not
+    e-mail anyone: its businesses' addresses are not real)."""
+    from core.accounts import load_principal
+    from core.tables import Account
+    from events.allocate import run_allocation
+    from events.tables import Fair
+
+    organizer = await Account.select(Account.user).where(Account.role == "organizer").first().run()
+    principal = await load_principal(organizer["user"])
+    await _first_stall_for_the_demo_business(fair_ids["0"])
+    for key in ("0", "10"):
+        await run_allocation(principal, fair_ids[key])
+    await (
+        Fair.update({Fair.allocation_published_at: Fair.updated_at})
+        .where(Fair.id == fair_ids["0"])
+        .run()
+    )
+
+
+async def _first_stall_for_the_demo_business(fair_id: int) -> None:
+    """doanhnghiep1@demo.vn gets stall A01 at today's fair, pinned, so that the README's
+    check-in walk-through always finds it there."""
+    from events.tables import Assignment, Stall
+
+    application = (
+        await Application.select(Application.id, Application.fair.site)
+        .where(
+            (Application.fair == fair_id) & (Application.business.email == "doanhnghiep1@demo.vn")
+        )
+        .first()
+        .run()
+    )
+    if not application:
+        return
+    await (
+        Application.update({Application.stalls_requested: 1})
+        .where(Application.id == application["id"])
+        .run()
+    )
+    stall = (
+        await Stall.select(Stall.id)
+        .where((Stall.site == application["fair.site"]) & (Stall.code == "A01"))
+        .first()
+        .run()
+    )
+    await (
+        Assignment(
+            fair=fair_id,
+            stall=stall["id"],
+            application=application["id"],
+            pinned=True,
+            reasons='[{"code": "pinned", "vi": "Ban tổ chức xếp.", '
+            '"en": "Placed by the organizers."}]',
+        )
+        .save()
+        .run()
+    )
