@@ -21,14 +21,24 @@ def layout(capacity: int) -> list[dict]:
         food_row = row == rows - 1 and rows > 1
         # Rows stand back to back in pairs, with an aisle between the pairs.
         y = row * STALL + ((row + 1) // 2) * AISLE
-        stalls.append({
-            "code": f"{zone}{place + 1:02d}", "zone": zone,
-            "x": place * STALL, "y": y, "width": STALL, "depth": STALL,
-            "power": place % 2 == 0 or food_row, "water": food_row,
-            "food_allowed": food_row, "shade": row % 2 == 0,
-            "accessible": row == 0, "corner": place in (0, per_row - 1),
-            "prime": row == 0 and place < 4, "joinable": not food_row,
-        })
+        stalls.append(
+            {
+                "code": f"{zone}{place + 1:02d}",
+                "zone": zone,
+                "x": place * STALL,
+                "y": y,
+                "width": STALL,
+                "depth": STALL,
+                "power": place % 2 == 0 or food_row,
+                "water": food_row,
+                "food_allowed": food_row,
+                "shade": row % 2 == 0,
+                "accessible": row == 0,
+                "corner": place in (0, per_row - 1),
+                "prime": row == 0 and place < 4,
+                "joinable": not food_row,
+            }
+        )
     return stalls
 
 

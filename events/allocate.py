@@ -219,7 +219,8 @@ def _reasons_json(reasons: list[model.Reason]) -> str:
 async def run_allocation(
     principal: Principal, fair_id: int, weights: model.Weights | None = None
 ) -> dict[str, Any]:
-    from events.allocation import allocate, first_come_first_served
+    from events.allocation.baseline import first_come_first_served
+    from events.allocation.solver import allocate
 
     fair = await fair_row(fair_id)
     ensure_ward(principal, fair["site.ward"])
@@ -401,7 +402,7 @@ async def publish(principal: Principal, fair_id: int) -> dict[str, Any]:
 async def offer_freed_stalls(fair_id: int, stall_codes: list[str]) -> int | None:
     """After a withdrawal from a published board: the best waitlisted applicant that fits the
     freed stalls gets them (approved, assigned, told). Returns its application id."""
-    from events.allocation import allocate
+    from events.allocation.solver import allocate
     from vendors.applications import promote_waitlisted
 
     fair = await fair_row(fair_id)

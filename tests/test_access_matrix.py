@@ -156,6 +156,27 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ),
     (
         "GET",
+        "/api/fairs/{fair_id:int}/allocation",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/allocation/run",
+        "json",
+        {},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/allocation/publish",
+        "json",
+        {},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "GET",
         "/api/fairs/{fair_id:int}/map.pdf",
         "none",
         None,

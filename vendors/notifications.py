@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from core.mail import enqueue
-
 from core.settings import get_settings
 from core.tables import Account
 from vendors.tables import Business
