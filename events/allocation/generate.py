@@ -63,15 +63,20 @@ def _stalls(n_stalls: int, rng: random.Random) -> list[Stall]:
         for k in range(size):
             row, place = divmod(k, row_len)
             last_in_row = place == row_len - 1 or k == size - 1
-            raw.append({
-                "code": f"{zone}{k + 1:0{digits}d}", "zone": zone, "row": row, "place": place,
-                "food_allowed": food_zone,
-                "water": rng.random() < (0.5 if food_zone else 0.07),
-                "shade": row_shade[row] != (rng.random() < 0.1),
-                "accessible": row == 0 or place == 0 or last_in_row,
-                "corner": place == 0 or last_in_row,
-                "prime": row == 0 and (place == 0 or last_in_row or (z == 0 and place < 3)),
-            })
+            raw.append(
+                {
+                    "code": f"{zone}{k + 1:0{digits}d}",
+                    "zone": zone,
+                    "row": row,
+                    "place": place,
+                    "food_allowed": food_zone,
+                    "water": rng.random() < (0.5 if food_zone else 0.07),
+                    "shade": row_shade[row] != (rng.random() < 0.1),
+                    "accessible": row == 0 or place == 0 or last_in_row,
+                    "corner": place == 0 or last_in_row,
+                    "prime": row == 0 and (place == 0 or last_in_row or (z == 0 and place < 3)),
+                }
+            )
         # Power runs along pairs of stalls, so a double can have power on both halves.
         for k in range(0, size, 2):
             powered = rng.random() < 0.3
@@ -94,9 +99,16 @@ def _stalls(n_stalls: int, rng: random.Random) -> list[Stall]:
                 by_code[right]["joinable"].add(s["code"])
     return [
         Stall(
-            code=s["code"], zone=s["zone"], power=s["power"], water=s["water"],
-            food_allowed=s["food_allowed"], shade=s["shade"], accessible=s["accessible"],
-            corner=s["corner"], prime=s["prime"], neighbours=frozenset(s["neighbours"]),
+            code=s["code"],
+            zone=s["zone"],
+            power=s["power"],
+            water=s["water"],
+            food_allowed=s["food_allowed"],
+            shade=s["shade"],
+            accessible=s["accessible"],
+            corner=s["corner"],
+            prime=s["prime"],
+            neighbours=frozenset(s["neighbours"]),
             joinable=frozenset(s["joinable"]),
         )
         for s in raw
@@ -122,32 +134,36 @@ def _requests(n_requests: int, stalls: list[Stall], rng: random.Random) -> list[
             preferred_zones = {zones[0] if rng.random() < 0.5 else rng.choice(zones)}
         preferred_stalls = (
             set(rng.sample(wanted, k=min(len(wanted), rng.randint(1, 3))))
-            if rng.random() < 0.1 else set()
+            if rng.random() < 0.1
+            else set()
         )
-        requests.append(Request(
-            application_id=1000 + k,
-            business_id=500 + k,
-            category=category,
-            stalls=2 if rng.random() < 0.15 else 1,
-            needs_power=rng.random() < (0.5 if food else 0.2),
-            needs_water=rng.random() < (0.4 if food else 0.03),
-            food=food,
-            needs_accessible=rng.random() < 0.05,
-            wants_shade=rng.random() < 0.3,
-            preferred_zones=frozenset(preferred_zones),
-            preferred_stalls=frozenset(preferred_stalls),
-            hvncl=rng.random() < 0.2,
-            club_member_here=rng.random() < 0.15,
-            local=rng.random() < 0.3,
-            newcomer=newcomer,
-            last_outcome=(
-                rng.choice((0.0, 1.0)) if newcomer
-                else rng.choices((0.0, 0.5, 1.0), (0.7, 0.15, 0.15))[0]
-            ),
-            had_prime_recently=not newcomer and rng.random() < 0.1,
-            no_shows=0 if newcomer else rng.choices((0, 1, 2, 3), (0.8, 0.12, 0.06, 0.02))[0],
-            order=order[k],
-        ))
+        requests.append(
+            Request(
+                application_id=1000 + k,
+                business_id=500 + k,
+                category=category,
+                stalls=2 if rng.random() < 0.15 else 1,
+                needs_power=rng.random() < (0.5 if food else 0.2),
+                needs_water=rng.random() < (0.4 if food else 0.03),
+                food=food,
+                needs_accessible=rng.random() < 0.05,
+                wants_shade=rng.random() < 0.3,
+                preferred_zones=frozenset(preferred_zones),
+                preferred_stalls=frozenset(preferred_stalls),
+                hvncl=rng.random() < 0.2,
+                club_member_here=rng.random() < 0.15,
+                local=rng.random() < 0.3,
+                newcomer=newcomer,
+                last_outcome=(
+                    rng.choice((0.0, 1.0))
+                    if newcomer
+                    else rng.choices((0.0, 0.5, 1.0), (0.7, 0.15, 0.15))[0]
+                ),
+                had_prime_recently=not newcomer and rng.random() < 0.1,
+                no_shows=0 if newcomer else rng.choices((0, 1, 2, 3), (0.8, 0.12, 0.06, 0.02))[0],
+                order=order[k],
+            )
+        )
     return requests
 
 

@@ -197,10 +197,14 @@ def _left_out_reason(
     pair_open = (
         open_fit[p.pairs[:, 0]] & open_fit[p.pairs[:, 1]] if double and len(p.pairs) else None
     )
-    if (pair_open.any() if double else open_fit.any()):
+    if pair_open.any() if double else open_fit.any():
         return reason("crowding")
-    attributes = {"power": p.s_power, "water": p.s_water, "food": p.s_food,
-                  "accessible": p.s_access}
+    attributes = {
+        "power": p.s_power,
+        "water": p.s_water,
+        "food": p.s_food,
+        "accessible": p.s_access,
+    }
     for name, attr, _, _ in NEEDS:
         if getattr(req, attr) and not (attributes[name] & free).any():
             return reason(f"no_{name}_stall_left")

@@ -40,67 +40,118 @@ def check_hard_rules(
             continue
         request = by_app.get(app)
         if request is None:
-            found.append(_violation(
-                "unknown_application", f"Không có hồ sơ số {app}.", f"No application {app}.",
-                [app]))
+            found.append(
+                _violation(
+                    "unknown_application",
+                    f"Không có hồ sơ số {app}.",
+                    f"No application {app}.",
+                    [app],
+                )
+            )
             continue
         unknown = [c for c in codes if c not in by_code]
         if unknown:
-            found.append(_violation(
-                "unknown_stall", f"Sơ đồ không có gian {', '.join(unknown)}.",
-                f"The map has no stall {', '.join(unknown)}.", [app], unknown))
+            found.append(
+                _violation(
+                    "unknown_stall",
+                    f"Sơ đồ không có gian {', '.join(unknown)}.",
+                    f"The map has no stall {', '.join(unknown)}.",
+                    [app],
+                    unknown,
+                )
+            )
             continue
-        if len(set(codes)) != len(codes) or len(codes) != request.stalls:
-            found.append(_violation(
-                "stall_count",
-                f"Hồ sơ {app} cần {request.stalls} gian nhưng được {len(set(codes))}.",
-                f"Application {app} asked for {request.stalls} stalls and got {len(set(codes))}.",
-                [app], codes))
+        got = len(set(codes))
+        if got != len(codes) or got != request.stalls:
+            found.append(
+                _violation(
+                    "stall_count",
+                    f"Hồ sơ {app} cần {request.stalls} gian nhưng được {got}.",
+                    f"Application {app} asked for {request.stalls} stalls and got {got}.",
+                    [app],
+                    codes,
+                )
+            )
         for code in set(codes):
             holders.setdefault(code, []).append(app)
         per_category[request.category] += len(set(codes))
         held = [by_code[c] for c in dict.fromkeys(codes)]
         if len(held) == 2 and not joined(*held):
-            found.append(_violation(
-                "not_joinable", f"Gian {held[0].code} và {held[1].code} không ghép đôi được.",
-                f"Stalls {held[0].code} and {held[1].code} cannot be joined.", [app], codes))
+            found.append(
+                _violation(
+                    "not_joinable",
+                    f"Gian {held[0].code} và {held[1].code} không ghép đôi được.",
+                    f"Stalls {held[0].code} and {held[1].code} cannot be joined.",
+                    [app],
+                    codes,
+                )
+            )
         needs = (
-            (request.food, "food_allowed", "food_not_allowed",
-             "không được bán thực phẩm", "does not allow food"),
+            (
+                request.food,
+                "food_allowed",
+                "food_not_allowed",
+                "không được bán thực phẩm",
+                "does not allow food",
+            ),
             (request.needs_power, "power", "no_power", "không có điện", "has no power"),
             (request.needs_water, "water", "no_water", "không có nước", "has no water"),
-            (request.needs_accessible, "accessible", "not_accessible",
-             "không có lối đi cho người khuyết tật", "is not accessible"),
+            (
+                request.needs_accessible,
+                "accessible",
+                "not_accessible",
+                "không có lối đi cho người khuyết tật",
+                "is not accessible",
+            ),
         )
         for needed, attribute, rule, vi, en in needs:
             for stall in held:
                 if needed and not getattr(stall, attribute):
-                    found.append(_violation(
-                        rule, f"Gian {stall.code} {vi} (hồ sơ {app}).",
-                        f"Stall {stall.code} {en} (application {app}).", [app], [stall.code]))
+                    found.append(
+                        _violation(
+                            rule,
+                            f"Gian {stall.code} {vi} (hồ sơ {app}).",
+                            f"Stall {stall.code} {en} (application {app}).",
+                            [app],
+                            [stall.code],
+                        )
+                    )
 
     for code, apps in sorted(holders.items()):
         if len(apps) > 1:
-            found.append(_violation(
-                "stall_shared", f"Gian {code} được phân cho nhiều doanh nghiệp.",
-                f"Stall {code} is given to more than one business.", apps, [code]))
+            found.append(
+                _violation(
+                    "stall_shared",
+                    f"Gian {code} được phân cho nhiều doanh nghiệp.",
+                    f"Stall {code} is given to more than one business.",
+                    apps,
+                    [code],
+                )
+            )
 
     for pin in pins:
         got = tuple(assignments.get(pin.application_id, ()))
         if sorted(got) != sorted(pin.stall_codes):
-            found.append(_violation(
-                "pin_moved",
-                f"Hồ sơ {pin.application_id} phải giữ gian {', '.join(pin.stall_codes)}.",
-                f"Application {pin.application_id} must keep {', '.join(pin.stall_codes)}.",
-                [pin.application_id], pin.stall_codes))
+            found.append(
+                _violation(
+                    "pin_moved",
+                    f"Hồ sơ {pin.application_id} phải giữ gian {', '.join(pin.stall_codes)}.",
+                    f"Application {pin.application_id} must keep {', '.join(pin.stall_codes)}.",
+                    [pin.application_id],
+                    pin.stall_codes,
+                )
+            )
 
     cap = category_cap(len(stalls), weights)
     for category, count in sorted(per_category.items()):
         if count > cap:
-            found.append(_violation(
-                "category_cap",
-                f"Ngành hàng {category} có {count} gian, vượt mức tối đa {cap}.",
-                f"Category {category} holds {count} stalls, above its cap of {cap}."))
+            found.append(
+                _violation(
+                    "category_cap",
+                    f"Ngành hàng {category} có {count} gian, vượt mức tối đa {cap}.",
+                    f"Category {category} holds {count} stalls, above its cap of {cap}.",
+                )
+            )
     return found
 
 
@@ -116,9 +167,14 @@ def validate_pins(
     found: list[Violation] = []
     for pin in pins:
         if pin.application_id in pinned:
-            found.append(_violation(
-                "pin_twice", f"Hồ sơ {pin.application_id} bị ghim hai lần.",
-                f"Application {pin.application_id} is pinned twice.", [pin.application_id]))
+            found.append(
+                _violation(
+                    "pin_twice",
+                    f"Hồ sơ {pin.application_id} bị ghim hai lần.",
+                    f"Application {pin.application_id} is pinned twice.",
+                    [pin.application_id],
+                )
+            )
         pinned[pin.application_id] = tuple(pin.stall_codes)
     found += check_hard_rules(pinned, stalls, requests, (), weights)
     if found:
