@@ -34,6 +34,7 @@ from events.controllers import SiteController, WardController
 from events.fair_api import FairController, SeriesController
 from events.pages import fair_page
 from events.stall_api import FairMapController, SiteMapController
+from tickets.controllers import CheckInController, FairPassesController, MyPassesController
 from vendors.application_api import ApplicationController, FairApplicationController
 from vendors.business_api import (
     CategoryController,
@@ -78,6 +79,9 @@ def create_app() -> Litestar:
             FairMapController,
             *CALENDAR_ROUTES,
             fair_page,
+            MyPassesController,
+            FairPassesController,
+            CheckInController,
             CategoryController,
             MyBusinessController,
             DocumentController,

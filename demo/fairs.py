@@ -177,6 +177,9 @@ async def allocate_season(fair_ids: dict[str, int]) -> None:
         .where(Fair.id == fair_ids["0"])
         .run()
     )
+    from tickets.services import sync_passes
+
+    await sync_passes(fair_ids["0"])
 
 
 async def _first_stall_for_the_demo_business(fair_id: int) -> None:

@@ -396,6 +396,9 @@ async def publish(principal: Principal, fair_id: int) -> dict[str, Any]:
                     "fair_url": f"/fairs/{fair_id}",
                 },
             )
+    from tickets.services import sync_passes
+
+    await sync_passes(fair_id)
     return await board_summary(fair_id)
 
 

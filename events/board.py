@@ -261,6 +261,7 @@ async def assign(
                 "That stall has just been given to another business.",
             ) from exc
         raise
+    await _passes_follow(fair)
 
 
 async def unassign(principal: Principal, fair_id: int, application_id: int, reason: str) -> None:
@@ -291,6 +292,7 @@ async def unassign(principal: Principal, fair_id: int, application_id: int, reas
             .save()
             .run()
         )
+    await _passes_follow(fair)
 
 
 async def set_pinned(principal: Principal, fair_id: int, application_id: int, pinned: bool) -> None:
@@ -304,6 +306,14 @@ async def set_pinned(principal: Principal, fair_id: int, application_id: int, pi
     )
     if not changed:
         raise AppError(404, "Đơn này chưa có gian.", "This application has no stall.")
+
+
+async def _passes_follow(fair: dict[str, Any]) -> None:
+    """On a published board, a move revokes the old pass and issues the new one."""
+    if fair["allocation_published_at"] is not None:
+        from tickets.services import sync_passes
+
+        await sync_passes(fair["id"])
 
 
 __all__ = ["ATTRIBUTES", "assign", "fair_stalls", "set_closed", "set_pinned", "unassign"]

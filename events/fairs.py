@@ -278,6 +278,10 @@ async def update_fair(principal: Principal, fair_id: int, data: FairPatch) -> Fa
                     "site_name": after["site.name"],
                 },
             )
+    if significant:
+        from tickets.services import sync_passes
+
+        await sync_passes(fair_id)  # passes carry the fair's day: a moved fair reissues them
     return fair_out(await _row(fair_id))
 
 
@@ -356,6 +360,9 @@ async def cancel(principal: Principal, fair_id: int, data: CancelIn) -> FairOut:
             {Fair.cancel_reason: reason},
             raise_sequence=True,
         )
+        from tickets.services import sync_passes
+
+        await sync_passes(fair_id)
         await _notify(
             fair_id,
             "fair_cancelled",

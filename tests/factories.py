@@ -226,6 +226,14 @@ async def seed_world() -> dict[str, int]:
     )
     stall = await Stall.select(Stall.id).where(Stall.code == "A02").first()
     await Assignment(fair=fair, stall=stall["id"], application=application.id).save()
+    from core.timezone import now_utc
+    from events.tables import Fair
+    from tickets.services import sync_passes
+    from tickets.tables import Pass
+
+    await Fair.update({Fair.allocation_published_at: now_utc()}).where(Fair.id == fair)
+    await sync_passes(fair)
+    issued = await Pass.select(Pass.id, Pass.code).where(Pass.fair == fair).first()
     other = await make_business("khac@test.vn", "Công ty Tân Định Xanh", "0101248141", "tan-dinh")
     return {
         "business_id": business.id,
@@ -237,5 +245,7 @@ async def seed_world() -> dict[str, int]:
         "past_fair_id": past_fair,
         "application_id": application.id,
         "calendar_token": business.calendar_token,
+        "pass_id": issued["id"],
+        "pass_code": issued["code"],
         "other_business_id": other,
     }

@@ -210,6 +210,64 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         {"pinned": True},
         only({"organizer": 200, "ward_officer": 200}),
     ),
+    ("GET", "/api/me/passes", "none", None, only({"business": 200})),
+    (
+        "GET",
+        "/api/passes/{pass_id:int}/pdf",
+        "none",
+        None,
+        only({"business": 200, "organizer": 200, "ward_officer": 200}, others=404),
+    ),
+    (
+        "POST",
+        "/api/passes/{pass_id:int}/revoke",
+        "json",
+        {"reason": "Mất thẻ"},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "GET",
+        "/api/fairs/{fair_id:int}/passes",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "GET",
+        "/api/fairs/{fair_id:int}/passes/pdf",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/passes/staff",
+        "json",
+        {"holder": "Nguyễn Văn Bảo"},
+        only({"organizer": 201, "ward_officer": 201}),
+    ),
+    (
+        "POST",
+        "/api/checkin",
+        "json",
+        "checkin",
+        only({"organizer": 200, "ward_officer": 200, "gate_staff": 200}),
+    ),
+    ("GET", "/api/checkin/keys", "none", None, everyone(200)),
+    (
+        "GET",
+        "/api/checkin/revocations",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200, "gate_staff": 200}),
+    ),
+    (
+        "GET",
+        "/api/checkin/fairs/{fair_id:int}",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200, "gate_staff": 200}),
+    ),
     ("GET", "/calendar.ics", "none", None, everyone(200)),
     ("GET", "/calendar/sites/{filename:str}", "none", None, everyone(200)),
     ("GET", "/calendar/wards/{filename:str}", "none", None, everyone(200)),
@@ -377,6 +435,8 @@ async def test_role_may_call_endpoint(db, client, method, path, kind, body, role
         url = template.format(**ids)
     if body == "apply":
         body = {"product_ids": [ids["product_id"]]}
+    if body == "checkin":
+        body = {"code": ids["pass_code"], "gate": "Cổng 1", "device_id": "matrix"}
     if body == "assign":
         body = {"application_id": ids["application_id"], "stall_codes": ["A01"]}
     if path.endswith("/decisions"):

@@ -346,6 +346,14 @@ async def _free_stalls(application_id: int) -> None:
             .run()
         )
     await offer_freed_stalls(fair, codes)
+    await sync_fair_passes(fair)
+
+
+async def sync_fair_passes(fair_id: int) -> None:
+    """Passes follow the board: the withdrawn business's pass is revoked, a promoted one issued."""
+    from tickets.services import sync_passes
+
+    await sync_passes(fair_id)
 
 
 async def _fair_ward_of(application_id: int) -> int | None:
@@ -387,7 +395,18 @@ async def decide(principal: Principal, application_id: int, data: DecisionIn) ->
         principal.account_id,
         ("chuyển sang trạng thái này", "moved to this status"),
     )
+    await sync_fair_passes(await _fair_of(application_id))
     return await application_out(application_id)
+
+
+async def _fair_of(application_id: int) -> int:
+    row = (
+        await Application.select(Application.fair)
+        .where(Application.id == application_id)
+        .first()
+        .run()
+    )
+    return row["fair"]
 
 
 async def decide_many(

@@ -148,6 +148,10 @@ async def apply_action(
         )
         if action.mail:
             await notify_business(business_id, action.mail, {"reason": reason})
+        if action.name in {"suspend", "reinstate"}:
+            from tickets.services import sync_business
+
+            await sync_business(business_id)
     return target
 
 

@@ -6,7 +6,7 @@ rules that `check_hard_rules` checks.
 """
 
 from events.allocation.baseline import first_come_first_served
-from events.allocation.exact import exact
+from events.allocation.exact import exact, upper_bound
 from events.allocation.generate import Instance, generate_instance
 from events.allocation.model import (
     Allocation,
@@ -38,4 +38,5 @@ __all__ = [
     "first_come_first_served",
     "generate_instance",
     "score",
+    "upper_bound",
 ]

@@ -29,10 +29,7 @@ def first_come_first_served(
     weights = weights or Weights()
     validate_pins(stalls, requests, pins, weights)
     p = Problem(stalls, requests, weights)
-    pinned_holding = {
-        p.request_index[pin.application_id]: [p.stall_index[c] for c in pin.stall_codes]
-        for pin in pins
-    }
+    pinned_holding = p.holding_of(pins)
     holding = fcfs_holding(p, pinned_holding)
     reasons, left_out = explain(p, holding, set(pinned_holding), queue=True)
     return Allocation(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from events.allocation.milp import solve_window
+from events.allocation.milp import build, run, solve_window
 from events.allocation.model import Allocation, Pin, Request, Stall, Weights
 from events.allocation.problem import Problem
 from events.allocation.reasons import explain
@@ -29,10 +29,7 @@ def exact(
     weights = weights or Weights()
     validate_pins(stalls, requests, pins, weights)
     p = Problem(stalls, requests, weights)
-    holding = {
-        p.request_index[pin.application_id]: [p.stall_index[c] for c in pin.stall_codes]
-        for pin in pins
-    }
+    holding = p.holding_of(pins)
     pinned = set(holding)
     occ = p.occupancy(holding)
     window = np.flatnonzero(occ < 0)
@@ -53,3 +50,26 @@ def exact(
         bound=fixed_part + result.bound,
         stats={"optimal": float(result.optimal)},
     )
+
+
+def upper_bound(
+    stalls: Sequence[Stall],
+    requests: Sequence[Request],
+    pins: Sequence[Pin] = (),
+    weights: Weights | None = None,
+    time_limit: float = 300,
+) -> float:
+    """An upper bound on the objective for fairs too large for `exact`: the LP relaxation of
+    the model without the clash rows (clashes only ever cost). On the generated fairs it is
+    within a fraction of a percent of the optimum; ~30 s at 2,000 × 600."""
+    weights = weights or Weights()
+    validate_pins(stalls, requests, pins, weights)
+    p = Problem(stalls, requests, weights)
+    holding = p.holding_of(pins)
+    occ = p.occupancy(holding)
+    candidates = np.array(sorted(set(range(p.n_requests)) - set(holding)), dtype=np.int64)
+    model = build(p, np.flatnonzero(occ < 0), candidates, occ, clashes=False)
+    result = run(model, time_limit, 0.0, relax=True)
+    if result is None or not result.optimal:
+        raise TimeoutError(f"no bound within {time_limit} s")
+    return p.objective(holding) + result.bound

@@ -28,7 +28,7 @@ def greedy_holding(p: Problem, pinned_holding: dict[int, list[int]]) -> dict[int
 
     # How much each stall's attributes are wanted compared to how many stalls have them.
     rest = np.array([r for r in range(p.n_requests) if r not in holding], dtype=np.int64)
-    scarcity = np.zeros(p.n_stalls)
+    scarce = []
     for s_attr, r_attr in (
         (p.s_power, p.r_power),
         (p.s_water, p.r_water),
@@ -37,7 +37,7 @@ def greedy_holding(p: Problem, pinned_holding: dict[int, list[int]]) -> dict[int
     ):
         supply = max(1, int(s_attr.sum()))
         demand = int(p.r_size[rest][r_attr[rest]].sum()) if len(rest) else 0
-        scarcity += s_attr * min(2.0, demand / supply) * 0.4
+        scarce.append((s_attr * min(2.0, demand / supply) * 0.4, r_attr))
     doubles_wanted = int((p.r_size[rest] == 2).sum()) if len(rest) else 0
     pair_keep = 0.3 * min(2.0, 2 * doubles_wanted / max(1, len(p.pairs)))
     in_pair = np.zeros(p.n_stalls, dtype=bool)
@@ -59,14 +59,8 @@ def greedy_holding(p: Problem, pinned_holding: dict[int, list[int]]) -> dict[int
             continue
         bonus = w.newcomer_bonus * size if p.r_newcomer[r] and newcomers < p.newcomer_target else 0
         gain = p.value[r] - w.category_spread * near[:, c]
-        need_mask = (
-            p.r_power[r] * p.s_power
-            + p.r_water[r] * p.s_water
-            + p.r_food[r] * p.s_food
-            + p.r_access[r] * p.s_access
-        )
         # What a business does not need but takes from others.
-        waste = np.where(need_mask > 0, 0.0, scarcity)
+        waste = sum((price for price, r_attr in scarce if not r_attr[r]), np.zeros(p.n_stalls))
         open_fit = free & p.feasible[r]
         if size == 1:
             spots = np.flatnonzero(open_fit)

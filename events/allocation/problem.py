@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from events.allocation.model import Request, Stall, Weights
+from events.allocation.model import Pin, Request, Stall, Weights
 from events.allocation.rules import category_cap
 
 
@@ -177,6 +177,13 @@ class Problem:
         a, b = occ[self.edges[:, 0]], occ[self.edges[:, 1]]
         both = (a >= 0) & (b >= 0) & (a != b)
         return int((both & (self.r_cat[np.maximum(a, 0)] == self.r_cat[np.maximum(b, 0)])).sum())
+
+    def holding_of(self, pins: Sequence[Pin]) -> dict[int, list[int]]:
+        """Request index -> stall indices of the pins (already validated)."""
+        return {
+            self.request_index[pin.application_id]: [self.stall_index[c] for c in pin.stall_codes]
+            for pin in pins
+        }
 
     def to_indices(self, assignments: Mapping[int, Sequence[str]]) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}

@@ -69,6 +69,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Had a stall several times and did not come.",
     ),
     "category_cap": ("Ngành hàng đã đủ số gian tối đa.", "The category has reached its cap."),
+    "low_value": (
+        "Xếp vào sẽ làm giảm tổng điểm của cả phiên chợ.",
+        "Placing it would lower the fair's total score.",
+    ),
     "crowding": (
         "Gian còn trống chỉ nằm cạnh gian cùng ngành hàng, xếp vào sẽ làm giảm tổng điểm.",
         "The free stalls left sit next to the same category; placing it would lower the total.",
@@ -128,6 +132,13 @@ def explain(
     free = occ < 0
     stalls = p.stalls
     reasons: dict[int, list[Reason]] = {}
+    # The share is credited to the newcomers that needed it most: the lowest standing first.
+    in_share: set[int] = set()
+    room = p.newcomer_target if p.weights.newcomer_bonus > 0 else 0
+    for r in sorted((r for r in holding if p.r_newcomer[r]), key=lambda r: p.base[r]):
+        if room >= len(holding[r]):
+            in_share.add(r)
+            room -= len(holding[r])
     for r, ss in holding.items():
         req = p.requests[r]
         got: list[Reason] = []
@@ -155,12 +166,14 @@ def explain(
                 got.append(reason("club_priority"))
             if req.local and w.local > 0:
                 got.append(reason("local_priority"))
-            if req.newcomer and w.newcomer_bonus > 0 and p.newcomer_target > 0:
+            if r in in_share:
                 got.append(reason("newcomer_share"))
             if req.last_outcome > 0 and w.fairness > 0:
                 got.append(reason("fairness_last_time"))
         on_prime = any(stalls[s].prime for s in ss)
-        if req.had_prime_recently and not on_prime:
+        if queue or r in pinned or p.weights.prime_rotation <= 0:
+            pass  # the queue and the organizers do not rotate prime spots
+        elif req.had_prime_recently and not on_prime:
             got.append(reason("prime_rotation"))
         elif on_prime and not req.had_prime_recently:
             got.append(reason("prime_turn"))
@@ -169,16 +182,24 @@ def explain(
         reasons[req.application_id] = got
 
     per_category = np.bincount(p.r_cat[occ[occ >= 0]], minlength=len(p.categories))
+    holder_category = np.full(p.n_stalls, -1, dtype=np.int64)
+    holder_category[occ >= 0] = p.r_cat[occ[occ >= 0]]
     left_out: dict[int, Reason] = {}
     for r in range(p.n_requests):
-        if r in holding:
-            continue
-        left_out[p.requests[r].application_id] = _left_out_reason(p, r, free, per_category, queue)
+        if r not in holding:
+            left_out[p.requests[r].application_id] = _left_out_reason(
+                p, r, free, holder_category, per_category, queue
+            )
     return reasons, left_out
 
 
 def _left_out_reason(
-    p: Problem, r: int, free: np.ndarray, per_category: np.ndarray, queue: bool
+    p: Problem,
+    r: int,
+    free: np.ndarray,
+    holder_category: np.ndarray,
+    per_category: np.ndarray,
+    queue: bool,
 ) -> Reason:
     req = p.requests[r]
     fits = p.feasible[r]
@@ -194,11 +215,17 @@ def _left_out_reason(
     if per_category[p.r_cat[r]] + req.stalls > p.cap:
         return reason("category_cap")
     open_fit = fits & free
-    pair_open = (
-        open_fit[p.pairs[:, 0]] & open_fit[p.pairs[:, 1]] if double and len(p.pairs) else None
-    )
-    if pair_open.any() if double else open_fit.any():
-        return reason("crowding")
+    if double:
+        spots = p.pairs[open_fit[p.pairs[:, 0]] & open_fit[p.pairs[:, 1]]] if len(p.pairs) else []
+    else:
+        spots = np.flatnonzero(open_fit)[:, None]
+    if len(spots):
+        # Left out with a fitting stall free: placing it would have cost more than it brings.
+        crowded = all(
+            any(holder_category[t] == p.r_cat[r] for s in spot for t in p.neighbours[s])
+            for spot in spots
+        )
+        return reason("crowding" if crowded else "low_value")
     attributes = {
         "power": p.s_power,
         "water": p.s_water,
@@ -210,6 +237,6 @@ def _left_out_reason(
             return reason(f"no_{name}_stall_left")
     if double and open_fit.any():
         return reason("no_adjacent_pair_left")
-    if open_fit.any() or any(getattr(req, attr) for _, attr, _, _ in NEEDS):
+    if any(getattr(req, attr) for _, attr, _, _ in NEEDS):
         return reason("no_fitting_stall_left")
     return reason("queue" if queue else "outranked")

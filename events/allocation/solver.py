@@ -18,7 +18,7 @@ Why this design (measured on `generate_instance` fairs, 2 cores, weights at thei
 - `highspy` rather than `scipy.optimize.milp`: the same HiGHS, but it accepts a starting
   solution, so a window cut short by its time limit still returns the current placement.
 
-At 2,000 × 600 the result is ~0.35 % below the LP bound in under 5 s; fairs of up to 60 stalls
+At 2,000 × 600 the result is ~0.3 % below the LP bound in under 5 s; fairs of up to 60 stalls
 are solved whole, so their answer is the proven optimum whenever HiGHS finishes in the budget.
 First-come-first-served is also computed and the search starts from the better of the two
 starts, so the optimizer never reports a lower objective than the baseline.
@@ -73,10 +73,7 @@ def allocate(
     validate_pins(stalls, requests, pins, weights)
     p = Problem(stalls, requests, weights)
     deadline = started + time_limit - 0.05 - RESERVE_PER_1000 * p.n_requests / 1000
-    pinned_holding = {
-        p.request_index[pin.application_id]: [p.stall_index[c] for c in pin.stall_codes]
-        for pin in pins
-    }
+    pinned_holding = p.holding_of(pins)
     pinned = set(pinned_holding)
 
     starts = (greedy_holding(p, pinned_holding), fcfs_holding(p, pinned_holding))
@@ -122,6 +119,7 @@ class Search:
         open_stalls = np.flatnonzero(~self.pinned_stalls)
         if not len(open_stalls) or time.perf_counter() >= deadline:
             return
+        self.polish(deadline)
         if len(open_stalls) <= whole_stalls and p.n_requests - len(self.pinned) <= WHOLE_REQUESTS:
             self.stats["whole"] = 1.0
             everyone = np.array(
@@ -129,7 +127,6 @@ class Search:
             )
             if self.solve(open_stalls, everyone, deadline, whole=True):
                 return
-        self.polish(deadline)
         stale = 0
         # This many windows in a row without a gain: the neighbourhoods are exhausted.
         patience = max(12, 3 * math.ceil(len(open_stalls) / self.window))
