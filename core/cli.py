@@ -111,7 +111,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mail = sub.add_parser("send-mail", help="send the e-mails that are due, once")
     mail.add_argument("--limit", type=int, default=1000, help="send at most this many")
+    sub.add_parser("keys", help="list the pass-signing keys (public halves only)")
+    sub.add_parser("rotate-keys", help="add a pass-signing key; new passes use it")
+    retire = sub.add_parser("retire-key", help="stop accepting passes signed with a key")
+    retire.add_argument("kid", type=int)
     return parser
+
+
+def _keys(command: str, kid: int | None) -> str:
+    from tickets import keys
+
+    if command == "rotate-keys":
+        key = keys.rotate()
+        return f"Khóa mới / New key: {key.kid}"
+    if command == "retire-key":
+        try:
+            keys.retire(kid or 0)
+        except KeyError:
+            return f"Không có khóa {kid}. / No key {kid}."
+        from tickets.services import resync_upcoming
+
+        done = asyncio.run(resync_upcoming())
+        return (
+            f"Đã ngừng khóa / Retired key {kid}: {done['issued']} thẻ cấp lại / passes "
+            f"issued again, {done['revoked']} thu hồi / revoked."
+        )
+    return "\n".join(
+        f"{k['kid']}\t{k['created']}\t{'retired ' + k['retired'] if k['retired'] else 'active'}"
+        f"\t{k['public_key']}"
+        for k in keys.public_keys()
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_create_account(args, _read_password(args)))
         if args.command == "send-mail":
             print(asyncio.run(_send_mail(args.limit)))
+        if args.command in {"keys", "rotate-keys", "retire-key"}:
+            print(_keys(args.command, getattr(args, "kid", None)))
         if args.command == "serve":
             _serve(args.workers)
     except AppError as exc:

@@ -315,3 +315,21 @@ async def test_batch_pdf_puts_four_passes_on_a_sheet(fair_world, client, tmp_pat
         import re
 
         assert re.search(r"Pages:\s+2\n", info) and "(A4)" in info  # 5 passes, 4 a sheet
+
+
+async def test_retiring_a_key_reissues_the_passes_it_signed(fair_world, client):
+    from tickets.services import resync_upcoming
+
+    fair, applications = fair_world
+    await publish(client, fair, applications)
+    before = await my_passes(client, "p0@dn.vn")
+    old_kid = keys.signing_key().kid
+    keys.rotate()
+    keys.retire(old_kid)
+    result = await resync_upcoming()
+    assert result == {"issued": 2, "revoked": 2}
+    after = [p for p in await my_passes(client, "p0@dn.vn") if p["status"] == "active"]
+    assert decode(after[0]["code"]).kid != old_kid
+    await login(client, Role.GATE_STAFF)
+    assert (await scan(client, before[0]["code"]))["result"] == "invalid"
+    assert (await scan(client, after[0]["code"]))["result"] == "accepted"

@@ -12,7 +12,7 @@ from core.errors import AppError
 from core.timezone import local
 from events.tables import ApplicationStatus, Assignment, Fair, FairStatus
 from tickets.codes import Kind, PassData, encode
-from tickets.keys import signing_key
+from tickets.keys import ring, signing_key
 from tickets.tables import Pass, PassStatus, Revocation
 from vendors.tables import BusinessStatus
 
@@ -107,7 +107,9 @@ async def sync_passes(fair_id: int) -> dict[str, int]:
         return {"issued": 0, "revoked": 0}
     wanted = await _desired(fair)
     active = (
-        await Pass.select(Pass.id, Pass.application, Pass.stalls, Pass.first_day, Pass.days)
+        await Pass.select(
+            Pass.id, Pass.application, Pass.stalls, Pass.first_day, Pass.days, Pass.kid
+        )
         .where(
             (Pass.fair == fair_id)
             & (Pass.status == PassStatus.ACTIVE.value)
@@ -116,11 +118,13 @@ async def sync_passes(fair_id: int) -> dict[str, int]:
         .run()
     )
     issued = revoked = 0
+    retired = {k.kid for k in ring() if k.retired}
     async with write_txn(Pass._meta.db):
         held: set[int] = set()
         for row in active:
             want = wanted.get(row["application"])
-            stale = (row["first_day"], row["days"]) != fair_days(fair)  # the fair moved
+            # The fair moved, or the pass's key was retired: the holder gets a new pass.
+            stale = (row["first_day"], row["days"]) != fair_days(fair) or row["kid"] in retired
             if want is None or want[1] != row["stalls"] or stale or row["application"] in held:
                 reason = _reason(fair, want, stale)
                 await _revoke(row["id"], fair_id, reason)
@@ -146,7 +150,7 @@ def _reason(fair: dict[str, Any], want: tuple[str, str] | None, stale: bool = Fa
     if fair["status"] == FairStatus.CANCELLED.value:
         return "Phiên chợ đã hủy."
     if stale:
-        return "Phiên chợ đổi ngày: đã cấp thẻ mới."
+        return "Phiên chợ đổi ngày hoặc đổi khóa ký: đã cấp thẻ mới."
     if want is None:
         return "Doanh nghiệp không còn gian hàng (rút đơn, bị đình chỉ hoặc bị thu hồi gian)."
     return "Doanh nghiệp được chuyển sang gian khác: đã cấp thẻ mới."
@@ -181,3 +185,23 @@ async def revoke_pass(pass_id: int, reason: str) -> None:
         raise AppError(404, "Không tìm thấy thẻ.", "No such pass.")
     async with write_txn(Pass._meta.db):
         await _revoke(pass_id, row["fair"], reason or "Ban tổ chức thu hồi thẻ.")
+
+
+async def resync_upcoming() -> dict[str, int]:
+    """After a key is retired: every fair still to come re-issues the passes it signed."""
+    from core.timezone import now_utc
+
+    fairs = (
+        await Fair.select(Fair.id)
+        .where(
+            (Fair.status == FairStatus.PUBLISHED.value)
+            & (Fair.ends_at >= now_utc())
+            & Fair.allocation_published_at.is_not_null()
+        )
+        .run()
+    )
+    total = {"issued": 0, "revoked": 0}
+    for fair in fairs:
+        result = await sync_passes(fair["id"])
+        total = {k: total[k] + result[k] for k in total}
+    return total

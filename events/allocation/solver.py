@@ -163,7 +163,9 @@ class Search:
             if len(scarce) > 2:
                 size = min(len(scarce), self.window)
                 return np.sort(self.rng.choice(scarce, size=size, replace=False))
-        start = int(self.rng.choice(pool))
+        # Half the patches grow around a clash, where a patch is most likely to pay off.
+        clashing = self.clashing_stalls() if self.rng.random() < 0.5 else pool[:0]
+        start = int(self.rng.choice(clashing if len(clashing) else pool))
         seen = {start}
         frontier = [start]
         while len(seen) < self.window:
@@ -181,6 +183,17 @@ class Search:
                 seen.add(int(after[0]))
                 frontier = [int(after[0])]
         return np.array(sorted(seen), dtype=np.int64)
+
+    def clashing_stalls(self) -> np.ndarray:
+        p = self.p
+        if not len(p.edges):
+            return p.edges[:0, 0]
+        occ = p.occupancy(self.holding)
+        a, b = occ[p.edges[:, 0]], occ[p.edges[:, 1]]
+        both = (a >= 0) & (b >= 0) & (a != b)
+        same = both & (p.r_cat[np.maximum(a, 0)] == p.r_cat[np.maximum(b, 0)])
+        stalls = np.unique(p.edges[same].ravel())
+        return stalls[~self.pinned_stalls[stalls]]
 
     def candidates(self, window: np.ndarray) -> np.ndarray:
         """The window's occupants and the unplaced applications most worth a stall there: the
