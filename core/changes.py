@@ -17,7 +17,7 @@ VERSION_KEY = "data-version"
 CHANGE_TTL = 5
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writes that change nothing a derived view shows.
-UNTRACKED = ("/api/auth/", "/login", "/logout", "/lang/")
+UNTRACKED = ("/api/auth/", "/api/checkin", "/login", "/logout", "/lang/")
 
 
 async def data_version(app: Any) -> str:

@@ -35,7 +35,7 @@ class Feed:
     description: str
     where: Any = None  # extra condition on Fair
     # For a business's own feed: fair id → (status of its application, stall code or "")
-    business: dict[int, tuple[str, str]] = field(default_factory=dict)
+    business: dict[int, tuple[str, str, str]] = field(default_factory=dict)
     business_id: int | None = None
 
 
@@ -142,7 +142,7 @@ def _event(row: dict[str, Any], feed: Feed, base_url: str) -> Event:
     fair_id = row["id"]
     cancelled = row["status"] == FairStatus.CANCELLED.value
     url = f"{base_url}/fairs/{fair_id}"
-    application, stall = feed.business.get(fair_id, ("", ""))
+    application, stall, pass_url = feed.business.get(fair_id, ("", "", ""))
     title = row["title"] + (f" — gian hàng {stall}" if stall else "")
     setting_vi, setting_en = SETTING_LABELS[Setting(row["setting"])]
     location = f"{row['site.name']}, {row['site.address']}"
@@ -150,7 +150,9 @@ def _event(row: dict[str, Any], feed: Feed, base_url: str) -> Event:
     if cancelled:
         lines.insert(0, f"ĐÃ HỦY. Lý do: {row['cancel_reason']}")
     if stall:
-        lines.append(f"Gian hàng của bạn: {stall}")
+        lines.append(f"Gian hàng của bạn / Your stall: {stall}")
+    if pass_url:
+        lines.append(f"Thẻ ra vào / Your pass: {pass_url}")
     if application and application != "approved":
         lines.append("Đơn đăng ký gian hàng đang chờ duyệt.")
     lines += [

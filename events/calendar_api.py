@@ -18,7 +18,7 @@ from core.settings import get_settings
 from core.tables import Ward
 from core.timezone import now_utc
 from events.calendar import Feed, FeedState, feed_rows, feed_state, render
-from events.tables import Application, ApplicationStatus, Fair, FairStatus, Site
+from events.tables import Application, ApplicationStatus, Assignment, Fair, FairStatus, Site
 
 CACHE_SECONDS = 3600
 FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
@@ -214,7 +214,7 @@ async def business_feed(
         )
         .run()
     )
-    mine = {a["fair"]: (a["status"], "") for a in applications}
+    mine = await _stalls_and_passes(business["id"], applications)
     feed = Feed(
         key=f"business-{business['id']}",
         name=f"Phiên chợ của {business['legal_name']}",
@@ -224,6 +224,42 @@ async def business_feed(
         business_id=business["id"],
     )
     return await serve_feed(request, feed, private=True)
+
+
+async def _stalls_and_passes(
+    business_id: int, applications: list[dict[str, Any]]
+) -> dict[int, tuple[str, str, str]]:
+    """fair -> (application status, its stall codes once published, its pass's PDF link)."""
+    from tickets.tables import Pass, PassStatus
+
+    given = (
+        await Assignment.select(Assignment.fair, Assignment.stall.code)
+        .where(
+            (Assignment.application.business == business_id)
+            & Assignment.fair.allocation_published_at.is_not_null()
+        )
+        .run()
+    )
+    stalls: dict[int, list[str]] = {}
+    for row in given:
+        stalls.setdefault(row["fair"], []).append(row["stall.code"])
+    passes = {
+        p["fair"]: p["id"]
+        for p in await Pass.select(Pass.fair, Pass.id)
+        .where(
+            (Pass.application.business == business_id) & (Pass.status == PassStatus.ACTIVE.value)
+        )
+        .run()
+    }
+    base = get_settings().public_url
+    return {
+        a["fair"]: (
+            a["status"],
+            ", ".join(sorted(stalls.get(a["fair"], []))),
+            f"{base}/api/passes/{passes[a['fair']]}/pdf" if a["fair"] in passes else "",
+        )
+        for a in applications
+    }
 
 
 CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, business_feed]

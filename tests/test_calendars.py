@@ -244,3 +244,32 @@ async def test_business_private_feed_with_alarm_and_token_reset(world, client, t
     assert (await feed(client, path)).status_code == 404
     new_path = reset["https"][reset["https"].index("/calendar/") :]
     assert (await feed(client, new_path)).status_code == 200
+
+
+async def test_business_feed_names_the_stall_and_links_the_pass(world, client):
+    from events.tables import Application, ApplicationProduct
+    from tests.factories import seed_stalls
+
+    await seed_stalls(capacity=6)
+    business = await make_business("gian@dn.vn", "Công ty Có Gian", "0300588569", "ben-nghe")
+    application = Application(business=business, fair=world["fair"], status="approved")
+    await application.save()
+    await ApplicationProduct(
+        application=application.id, product=await make_product(business)
+    ).save()
+    await login(client, Role.ORGANIZER)
+    await client.post(
+        f"/api/fairs/{world['fair']}/assignments",
+        json={"application_id": application.id, "stall_codes": ["A04"]},
+    )
+    await client.post(f"/api/fairs/{world['fair']}/allocation/publish")
+    await client.post("/api/auth/logout")
+    await client.post("/api/auth/login", json={"email": "gian@dn.vn", "password": PASSWORD})
+    link = (await client.get("/api/businesses/me/calendar")).json()["https"]
+    passes = (await client.get("/api/me/passes")).json()
+    client.cookies.clear()
+    body = (await feed(client, link[link.index("/calendar/") :])).content
+    event = icalendar.Calendar.from_ical(body).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]).endswith("— gian hàng A04")
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert f"/api/passes/{passes[0]['id']}/pdf" in str(event["DESCRIPTION"])
