@@ -115,6 +115,32 @@ async def _history(business_ids: list[int], fair: dict[str, Any]) -> dict[int, d
     return history
 
 
+async def _no_shows(business_ids: list[int]) -> dict[int, int]:
+    """Completed fairs where the business held a pass and never came through the gate."""
+    from tickets.tables import Arrival, Pass
+
+    held = (
+        await Pass.select(Pass.id, Pass.fair, Pass.application.business)
+        .where(
+            Pass.application.business.is_in(business_ids or [0])
+            & (Pass.fair.status == "completed")
+            & (Pass.status == "active")
+        )
+        .run()
+    )
+    came = {
+        a["pass_id"]
+        for a in await Arrival.select(Arrival.pass_)
+        .where(Arrival.pass_.is_in([h["id"] for h in held] or [0]))
+        .run()
+    }
+    missed: dict[int, set[int]] = {}
+    for row in held:
+        if row["id"] not in came:
+            missed.setdefault(row["application.business"], set()).add(row["fair"])
+    return {business: len(fairs) for business, fairs in missed.items()}
+
+
 async def solver_requests(
     fair: dict[str, Any], status: str = ApplicationStatus.APPROVED.value
 ) -> list[model.Request]:
@@ -157,6 +183,7 @@ async def solver_requests(
         .run()
     }
     history = await _history(sorted({r["business"] for r in rows}), fair)
+    no_shows = await _no_shows(sorted({r["business"] for r in rows}))
     site_ward = fair["site.ward"]
     requests = []
     for order, row in enumerate(rows):
@@ -191,7 +218,7 @@ async def solver_requests(
                 newcomer=past["newcomer"],
                 last_outcome=past["last_outcome"],
                 had_prime_recently=past["had_prime_recently"],
-                no_shows=0,
+                no_shows=no_shows.get(row["business"], 0),
                 order=order,
             )
         )

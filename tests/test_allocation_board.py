@@ -170,3 +170,28 @@ async def test_a_withdrawal_hands_the_stall_to_the_waitlisted_business_that_fits
         )
     }
     assert statuses == {waiting[0]: "waitlisted", waiting[1]: "approved"}
+
+
+async def test_a_business_that_did_not_come_last_time_counts_a_no_show(fair_with_applicants):
+    from events.allocate import solver_requests
+    from events.board import fair_row
+    from events.tables import Fair
+    from tickets.services import sync_passes
+
+    fair, applications = fair_with_applicants
+    past = await make_fair(days_ahead=-7, window_open=False)
+    business = (
+        await Application.select(Application.business)
+        .where(Application.id == applications[2])
+        .first()
+    )["business"]
+    earlier = Application(business=business, fair=past, status="approved")
+    await earlier.save()
+    stall = await Stall.select(Stall.id).where(Stall.code == "A01").first()
+    await Assignment(fair=past, stall=stall["id"], application=earlier.id).save()
+    await Fair.update({Fair.allocation_published_at: Fair.updated_at}).where(Fair.id == past)
+    await sync_passes(past)
+    await Fair.update({Fair.status: "completed"}).where(Fair.id == past)
+    requests = {r.application_id: r for r in await solver_requests(await fair_row(fair))}
+    assert requests[applications[2]].no_shows == 1
+    assert requests[applications[3]].no_shows == 0
