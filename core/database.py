@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,7 +74,8 @@ async def prepare_engine(engine: Engine) -> None:
     elif isinstance(engine, PostgresEngine):
         _pool_users[id(engine)] = _pool_users.get(id(engine), 0) + 1
         if engine.pool is None:
-            await engine.start_connection_pool(min_size=1, max_size=10)
+            size = int(os.environ.get("DB_POOL_SIZE", "20"))
+            await engine.start_connection_pool(min_size=1, max_size=size)
 
 
 async def release_engine(engine: Engine) -> None:

@@ -119,37 +119,45 @@ async def check_in(
     return await _record(row["id"], gate, device_id, scanned, principal, result)
 
 
+def _duplicate(first: dict[str, Any], info: dict[str, Any]) -> Outcome:
+    return Outcome(
+        "duplicate",
+        f"Thẻ đã quét lúc {_when(first['scanned_at'])} tại cổng “{first['gate']}”.",
+        f"Already scanned at {_when(first['scanned_at'])} at gate “{first['gate']}”.",
+        info,
+        {
+            "scanned_at": first["scanned_at"].isoformat(),
+            "gate": first["gate"],
+            "device_id": first["device_id"],
+        },
+    )
+
+
 async def _arrive(
     row: dict[str, Any], info: dict[str, Any], gate: str, device_id: str, scanned: dt.datetime
 ) -> Outcome:
+    # Most scans after the first are repeats: look before inserting. The unique index still
+    # decides when two gates scan the same pass at the same moment.
+    first = await Arrival.select().where(Arrival.pass_ == row["id"]).first().run()
+    if first is not None:
+        return _duplicate(first, info)
     try:
-        async with write_txn(Arrival._meta.db):
-            await (
-                Arrival(
-                    pass_=row["id"],
-                    fair=row["fair"],
-                    gate=gate,
-                    device_id=device_id,
-                    scanned_at=scanned,
-                )
-                .save()
-                .run()
+        await (
+            Arrival(
+                pass_=row["id"],
+                fair=row["fair"],
+                gate=gate,
+                device_id=device_id,
+                scanned_at=scanned,
             )
+            .save()
+            .run()
+        )
     except Exception as exc:
         if not is_unique_violation(exc):
             raise
         first = await Arrival.select().where(Arrival.pass_ == row["id"]).first().run()
-        return Outcome(
-            "duplicate",
-            f"Thẻ đã quét lúc {_when(first['scanned_at'])} tại cổng “{first['gate']}”.",
-            f"Already scanned at {_when(first['scanned_at'])} at gate “{first['gate']}”.",
-            info,
-            {
-                "scanned_at": first["scanned_at"].isoformat(),
-                "gate": first["gate"],
-                "device_id": first["device_id"],
-            },
-        )
+        return _duplicate(first, info)
     stall = f" — gian {row['stalls']}" if row["stalls"] else ""
     return Outcome(
         "accepted",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import qrcode
+import qrcode.exceptions
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
@@ -43,9 +44,16 @@ class PassSheet:
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    # Every signed code is 120 characters, a version-5 QR: fixing the version and the mask
+    # skips qrcode's trial of all eight masks, most of the cost of drawing a pass.
+    code = qrcode.QRCode(version=5, error_correction=ERROR_CORRECT_M, border=0, mask_pattern=0)
     code.add_data(text)
-    code.make(fit=True)
+    try:
+        code.make(fit=False)
+    except qrcode.exceptions.DataOverflowError:
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+        code.add_data(text)
+        code.make(fit=True)
     return code.get_matrix()
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
+
 from core.database import write_txn
 from core.errors import AppError
 from core.timezone import local
@@ -105,21 +107,25 @@ async def sync_passes(fair_id: int) -> dict[str, int]:
     fair = await Fair.select().where(Fair.id == fair_id).first().run()
     if not fair:
         return {"issued": 0, "revoked": 0}
-    wanted = await _desired(fair)
-    active = (
-        await Pass.select(
-            Pass.id, Pass.application, Pass.stalls, Pass.first_day, Pass.days, Pass.kid
-        )
-        .where(
-            (Pass.fair == fair_id)
-            & (Pass.status == PassStatus.ACTIVE.value)
-            & (Pass.kind == int(Kind.BUSINESS))
-        )
-        .run()
-    )
     issued = revoked = 0
     retired = {k.kid for k in ring() if k.retired}
     async with write_txn(Pass._meta.db):
+        # One sync of a fair at a time: two at once would both issue the missing passes.
+        # SQLite's IMMEDIATE transaction already serializes writers; PostgreSQL takes a lock.
+        if isinstance(Pass._meta.db, PostgresEngine):
+            await Pass.raw("SELECT pg_advisory_xact_lock(172, {})", fair_id).run()
+        wanted = await _desired(fair)
+        active = (
+            await Pass.select(
+                Pass.id, Pass.application, Pass.stalls, Pass.first_day, Pass.days, Pass.kid
+            )
+            .where(
+                (Pass.fair == fair_id)
+                & (Pass.status == PassStatus.ACTIVE.value)
+                & (Pass.kind == int(Kind.BUSINESS))
+            )
+            .run()
+        )
         held: set[int] = set()
         for row in active:
             want = wanted.get(row["application"])
