@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
+from anyio import to_thread
+
 from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
@@ -256,7 +258,8 @@ async def run_allocation(
     requests = await solver_requests(fair)
     pinned = await pins(fair_id)
     try:
-        proposal = allocate(stalls, requests, pinned, weights)
+        # Seconds of CPU on a large fair: off the event loop, so other requests keep going.
+        proposal = await to_thread.run_sync(lambda: allocate(stalls, requests, pinned, weights))
     except model.PinError as exc:
         raise AppError(
             409,
@@ -442,7 +445,9 @@ async def offer_freed_stalls(fair_id: int, stall_codes: list[str]) -> int | None
     waiting = await solver_requests(fair, status=ApplicationStatus.WAITLISTED.value)
     if not freed or not waiting:
         return None
-    proposal = allocate(freed, waiting, [], model.Weights())
+    # Only the freed stalls are in play: a share-based cap over one or two stalls would block
+    # every double-stall applicant, so the cap is lifted for this offer.
+    proposal = allocate(freed, waiting, [], model.Weights(category_cap=1.0))
     if not proposal.assignments:
         return None
     chosen, codes = max(proposal.assignments.items(), key=lambda item: (len(item[1]), -item[0]))

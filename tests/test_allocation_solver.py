@@ -27,7 +27,7 @@ from events.allocation.problem import Problem
 from events.allocation.reasons import TEXTS
 
 FAST = settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -117,7 +117,7 @@ def test_a_rerun_with_the_result_pinned_keeps_every_stall(fair):
     assert all(r[0].code == "pinned" for r in again.reasons.values())
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(4))
 def test_the_neighbourhood_search_alone_comes_close_to_the_optimum(seed):
     """With the whole-fair solve switched off and windows of a third of the map, the search
     itself is measured (it stops on its own, well before the time limit, when windows stop

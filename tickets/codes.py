@@ -88,7 +88,8 @@ def decode(code: str) -> PassData:
     """The pass in a code, once its signature checks out; CodeError otherwise."""
     garbled = CodeError("invalid", "Mã không hợp lệ.", "Not a valid pass code.")
     try:
-        raw = base45.b45decode(code.strip().upper())
+        # Space is a base45 digit: only the line ends a scanner may add are taken off.
+        raw = base45.b45decode(code.strip("\r\n\t").upper())
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise garbled from exc
     if len(raw) != CODE_BYTES:

@@ -4,8 +4,9 @@ Zones of back-to-back rows of up to ten stalls, as on the demo site plans: stall
 left and right neighbours and the stall behind; left-right neighbours can mostly be joined into a
 double. About 30 % of stalls have power (laid along pairs, so doubles with power exist), about
 15 % water (mostly in the food zone, the last one), food only in that zone, shade by row, access
-at row ends and the front row, prime spots at the front corners. Categories follow a skewed
-distribution like the district's real applications: garments and processed food dominate.
+at row ends and the front row, prime spots at the front corners. Categories (the demo's slugs)
+follow a skewed distribution: garments and processed food dominate, stationery is rare, so the
+category cap binds for the largest ones.
 """
 
 from __future__ import annotations

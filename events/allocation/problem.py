@@ -56,7 +56,6 @@ class Problem:
         self.pairs = np.array(
             [(i, j) for i in range(n) for j in self.joinable[i] if i < j], dtype=np.int64
         ).reshape(-1, 2)
-        self.pair_index = {(int(a), int(b)): k for k, (a, b) in enumerate(self.pairs)}
 
         def column(name: str, items: Sequence) -> np.ndarray:
             return np.array([bool(getattr(x, name)) for x in items], dtype=bool)
@@ -67,7 +66,6 @@ class Problem:
         self.s_shade, self.s_prime = column("shade", st), column("prime", st)
         zones = sorted({s.zone for s in st})
         zone_index = {z: k for k, z in enumerate(zones)}
-        self.zones = zones
         self.s_zone = np.array([zone_index[s.zone] for s in st], dtype=np.int64)
 
         self.r_size = np.array([r.stalls for r in rq], dtype=np.int64)

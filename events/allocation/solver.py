@@ -6,11 +6,12 @@ Why this design (measured on `generate_instance` fairs, 2 cores, weights at thei
   reference (`exact`) and the engine for small fairs only. OR-Tools CP-SAT was slower than
   HiGHS on the same model at 500 × 150 in the calibration runs (~10 s against 2.4 s there)
   and needs integer weights, so HiGHS serves both the whole-fair solve and the windows.
-- The LP relaxation without the clash rows equals the optimum on every mid-size fair we
-  solved exactly: clashes can almost always be avoided, and what is lost is who sits where
-  (preferred stalls and zones, shade). So the work goes to fast reassignment: greedy by
-  standing (newcomer share first), then `LocalSearch` (swaps, replacements and two-step
-  chains, all scored at once with NumPy), ~0.2 s at 2,000 × 600 and most of the gain.
+- The LP relaxation without the clash rows came within 0.25 % of the optimum on the fairs we
+  solved exactly (equal to it at 500 × 150): clashes can almost always be avoided, and what a
+  heuristic loses is who sits where (preferred stalls and zones, shade). So most of the work
+  is fast reassignment: greedy by standing (newcomer share first), then `LocalSearch` (swaps,
+  replacements and two-step chains, all scored at once with NumPy), ~0.2 s at 2,000 × 600
+  and most of the gain.
 - Then large-neighbourhood search: a window of ~24 stalls, everything outside fixed, the most
   promising unplaced applications as candidates, solved exactly by HiGHS from the current
   placement (so never worse), followed by a short local-search polish. Scattered windows move
@@ -150,7 +151,7 @@ class Search:
         """Stalls scattered over the map (who sits in which zone, in the shade or on a prime
         spot is a global question; scattered stalls share few edges, so they solve fast),
         stalls sharing a scarce attribute (who holds the power and water stalls), or a patch
-        grown from a random stall (clusters of one category, and room for doubles)."""
+        grown from a random or a clashing stall (clusters of one category, room for doubles)."""
         p = self.p
         open_mask = ~self.pinned_stalls
         pool = np.flatnonzero(open_mask)
