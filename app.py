@@ -23,6 +23,7 @@ from core.auth import AuthController, SessionAuthMiddleware
 from core.changes import bump_on_write
 from core.database import engine_from_url, prepare_engine, release_engine
 from core.errors import EXCEPTION_HANDLERS
+from core.gate import gate_page
 from core.health import health
 from core.mail import mail_sender_lifespan
 from core.security import ApiCrossSiteGuard
@@ -89,6 +90,7 @@ def create_app() -> Litestar:
             FairApplicationController,
             ApplicationController,
             WebController,
+            gate_page,
             admin,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],

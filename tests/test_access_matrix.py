@@ -88,6 +88,13 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("POST", "/login", "form", "own-credentials", {**everyone(303), ANON: 401}),
     ("POST", "/logout", "form", {}, everyone(303)),
     ("GET", "/lang/{code:str}", "none", "/lang/en", everyone(303)),
+    (
+        "GET",
+        "/gate",
+        "none",
+        None,
+        {**everyone(303), "organizer": 200, "ward_officer": 200, "gate_staff": 200},
+    ),
     ("POST", "/api/auth/login", "json", "own-credentials", {**everyone(200), ANON: 401}),
     ("POST", "/api/auth/logout", "json", {}, everyone(200)),
     ("GET", "/api/auth/me", "none", None, {**everyone(200), ANON: 401}),

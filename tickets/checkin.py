@@ -56,8 +56,9 @@ def _info(row: dict[str, Any]) -> dict[str, Any]:
 async def _resolve(code: str) -> tuple[dict[str, Any] | None, Outcome | None]:
     """A QR text (signed) or a typed short code; the pass row, or why there is none."""
     text = code.strip("\r\n\t")  # not spaces: space is a base45 digit
-    if len(text) == SHORT_CODE_CHARS and text[4] == "-":
-        row = await Pass.select(Pass.id).where(Pass.short_code == text.upper()).first().run()
+    typed = text.strip()
+    if len(typed) == SHORT_CODE_CHARS and typed[4] == "-":
+        row = await Pass.select(Pass.id).where(Pass.short_code == typed.upper()).first().run()
         if not row:
             return None, Outcome("invalid", "Không có thẻ mang mã này.", "No pass has this code.")
         return await _pass_row(row["id"]), None
