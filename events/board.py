@@ -264,6 +264,67 @@ async def assign(
     await _passes_follow(fair)
 
 
+async def swap(principal: Principal, fair_id: int, first: int, second: int, reason: str) -> None:
+    """Two applications trade their stalls in one step (both need the same number of stalls)."""
+    fair = await fair_row(fair_id)
+    ensure_ward(principal, fair["site.ward"])
+    held: dict[int, list[dict[str, Any]]] = {first: [], second: []}
+    for row in (
+        await Assignment.select(
+            Assignment.application, Assignment.stall, Assignment.stall.code, Assignment.pinned
+        )
+        .where((Assignment.fair == fair_id) & Assignment.application.is_in([first, second]))
+        .run()
+    ):
+        held[row["application"]].append(row)
+    if first == second or not held[first] or not held[second]:
+        raise AppError(
+            422,
+            "Cần hai đơn khác nhau, mỗi đơn đã có gian.",
+            "Two different applications, each with stalls, are needed.",
+        )
+    if len(held[first]) != len(held[second]):
+        raise AppError(
+            422,
+            "Chỉ đổi được giữa hai đơn có cùng số gian.",
+            "Only applications with as many stalls each can swap.",
+        )
+    async with write_txn(Assignment._meta.db):
+        await (
+            Assignment.delete()
+            .where((Assignment.fair == fair_id) & Assignment.application.is_in([first, second]))
+            .run()
+        )
+        for owner, other in ((first, second), (second, first)):
+            for row in held[other]:
+                await (
+                    Assignment(
+                        fair=fair_id,
+                        stall=row["stall"],
+                        application=owner,
+                        pinned=True,
+                        reasons=json.dumps(["manual"]),
+                    )
+                    .save()
+                    .run()
+                )
+            await (
+                AssignmentMove(
+                    fair=fair_id,
+                    application=owner,
+                    action="swap",
+                    from_stalls=",".join(sorted(r["stall.code"] for r in held[owner])),
+                    to_stalls=",".join(sorted(r["stall.code"] for r in held[other])),
+                    reason=clean(reason),
+                    by_account=principal.account_id,
+                )
+                .save()
+                .run()
+            )
+        await Fair.update({Fair.updated_at: now_utc()}).where(Fair.id == fair_id).run()
+    await _passes_follow(fair)
+
+
 async def unassign(principal: Principal, fair_id: int, application_id: int, reason: str) -> None:
     fair = await fair_row(fair_id)
     ensure_ward(principal, fair["site.ward"])

@@ -35,6 +35,11 @@ class AssignIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: str = ""
 
 
+class SwapIn(msgspec.Struct, forbid_unknown_fields=True):
+    application_ids: Annotated[list[int], msgspec.Meta(min_length=2, max_length=2)]
+    reason: str = ""
+
+
 class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: str = ""
 
@@ -210,6 +215,19 @@ class FairMapController(Controller):
             reason=data.reason,
         )
         return {"application_id": data.application_id, "stall_codes": sorted(data.stall_codes)}
+
+    @post(
+        "/assignments/swap",
+        status_code=200,
+        guards=MANAGE_FAIRS,
+        summary="Two applications trade their stalls",
+    )
+    async def swap(
+        self, request: Request[Any, Any, Any], fair_id: FromPath[int], data: JSONBody[SwapIn]
+    ) -> dict[str, Any]:
+        first, second = data.application_ids
+        await board.swap(current_principal(request), fair_id, first, second, data.reason)
+        return {"swapped": [first, second]}
 
     @post(
         "/assignments/{application_id:int}/unassign",

@@ -217,6 +217,14 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         {"pinned": True},
         only({"organizer": 200, "ward_officer": 200}),
     ),
+    # The seeded fair has one application with stalls: a swap is refused for what it asks.
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/assignments/swap",
+        "json",
+        "swap",
+        only({"organizer": 422, "ward_officer": 422}),
+    ),
     ("GET", "/api/me/passes", "none", None, only({"business": 200})),
     (
         "GET",
@@ -442,6 +450,8 @@ async def test_role_may_call_endpoint(db, client, method, path, kind, body, role
         url = template.format(**ids)
     if body == "apply":
         body = {"product_ids": [ids["product_id"]]}
+    if body == "swap":
+        body = {"application_ids": [ids["application_id"], ids["application_id"]]}
     if body == "checkin":
         body = {"code": ids["pass_code"], "gate": "Cổng 1", "device_id": "matrix"}
     if body == "assign":

@@ -239,3 +239,25 @@ async def test_printed_map_is_a3_with_vietnamese_names(approved, client, tmp_pat
     assert "Công ty Mẫu 0" in text and "May mặc, dệt may" in text
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
     assert "1190.55 x 841.89 pts (A3)" in info  # landscape: wider than tall
+
+
+async def test_two_businesses_swap_stalls_in_one_step(approved, client):
+    fair, (first, second, _) = approved
+    await login(client, Role.ORGANIZER)
+    for application, code in ((first, "A01"), (second, "A04")):
+        await client.post(
+            f"/api/fairs/{fair}/assignments",
+            json={"application_id": application, "stall_codes": [code]},
+        )
+    swapped = await client.post(
+        f"/api/fairs/{fair}/assignments/swap",
+        json={"application_ids": [first, second], "reason": "Hai bên đồng ý"},
+    )
+    assert swapped.status_code == 200, swapped.text
+    held = {
+        r["application"]: r["stall.code"]
+        for r in await Assignment.select(Assignment.application, Assignment.stall.code)
+    }
+    assert held == {first: "A04", second: "A01"}
+    moves = await AssignmentMove.select().where(AssignmentMove.action == "swap")
+    assert {(m["from_stalls"], m["to_stalls"]) for m in moves} == {("A01", "A04"), ("A04", "A01")}
