@@ -119,6 +119,10 @@ async def load_applications(rng: random.Random, fair_ids: dict[str, int]) -> Non
         (fair_ids["0"], [ApplicationStatus.APPROVED] * 20),
         (fair_ids["10"], statuses * 2),
         (fair_ids["17"], [ApplicationStatus.SUBMITTED] * 6),
+        # Past fairs: who took part, so that history (fairness, no-shows) has something to say.
+        (fair_ids["-56"], [ApplicationStatus.APPROVED] * 14),
+        (fair_ids["-28"], [ApplicationStatus.APPROVED] * 12),
+        (fair_ids["-14"], [ApplicationStatus.APPROVED] * 16),
     ]
     for fair_id, wanted in plans:
         for business, status in zip(verified, wanted, strict=False):
@@ -170,16 +174,44 @@ async def allocate_season(fair_ids: dict[str, int]) -> None:
     organizer = await Account.select(Account.user).where(Account.role == "organizer").first().run()
     principal = await load_principal(organizer["user"])
     await _first_stall_for_the_demo_business(fair_ids["0"])
-    for key in ("0", "10"):
-        await run_allocation(principal, fair_ids[key])
-    await (
-        Fair.update({Fair.allocation_published_at: Fair.updated_at})
-        .where(Fair.id == fair_ids["0"])
-        .run()
-    )
     from tickets.services import sync_passes
 
-    await sync_passes(fair_ids["0"])
+    for key in ("-56", "-28", "-14", "0", "10"):
+        await run_allocation(principal, fair_ids[key])
+    for key in ("-56", "-28", "-14", "0"):
+        await (
+            Fair.update({Fair.allocation_published_at: Fair.updated_at})
+            .where(Fair.id == fair_ids[key])
+            .run()
+        )
+        await sync_passes(fair_ids[key])
+    await _past_arrivals([fair_ids[k] for k in ("-56", "-28", "-14")])
+
+
+async def _past_arrivals(fair_ids: list[int]) -> None:
+    """Most pass holders came through the gate at past fairs; a few did not (no-shows)."""
+    from tickets.tables import Arrival, Pass
+
+    for fair_id in fair_ids:
+        for number, row in enumerate(
+            await Pass.select(Pass.id, Pass.fair.starts_at)
+            .where(Pass.fair == fair_id)
+            .order_by(Pass.id)
+            .run()
+        ):
+            if number % 7 == 6:
+                continue
+            await (
+                Arrival(
+                    pass_=row["id"],
+                    fair=fair_id,
+                    gate="Cổng chính",
+                    device_id="demo",
+                    scanned_at=row["fair.starts_at"],
+                )
+                .save()
+                .run()
+            )
 
 
 async def _first_stall_for_the_demo_business(fair_id: int) -> None:
