@@ -200,15 +200,19 @@ async def load_principal(user_id: int) -> Principal | None:
     )
     if not row or not row["user.active"]:
         return None
+    role = Role(row["role"])
+    # Only ward-scoped roles have wards: everyone else is spared the query on every request.
     ward_rows = (
         await AccountWard.select(AccountWard.ward).where(AccountWard.account == row["id"]).run()
+        if role in WARD_SCOPED_ROLES
+        else []
     )
     return Principal(
         user_id=user_id,
         account_id=row["id"],
         email=row["user.email"],
         full_name=row["full_name"],
-        role=Role(row["role"]),
+        role=role,
         ward_ids=frozenset(r["ward"] for r in ward_rows),
         language=row["language"],
     )

@@ -30,11 +30,7 @@ def _when(moment: dt.datetime) -> str:
 
 async def _pass_row(pass_id: int) -> dict[str, Any] | None:
     return (
-        await Pass.select(
-            Pass.all_columns(),
-            Pass.fair.title,
-            Pass.application.business.legal_name,
-        )
+        await Pass.select(Pass.all_columns(), Pass.fair.title)
         .where(Pass.id == pass_id)
         .first()
         .run()
