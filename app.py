@@ -23,7 +23,7 @@ from core.auth import AuthController, SessionAuthMiddleware
 from core.changes import bump_on_write
 from core.database import engine_from_url, prepare_engine, release_engine
 from core.errors import EXCEPTION_HANDLERS
-from core.gate import gate_page
+from core.gate import gate_page, gate_service_worker
 from core.health import health
 from core.mail import mail_sender_lifespan
 from core.security import ApiCrossSiteGuard
@@ -91,6 +91,7 @@ def create_app() -> Litestar:
             ApplicationController,
             WebController,
             gate_page,
+            gate_service_worker,
             admin,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],

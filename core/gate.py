@@ -8,6 +8,7 @@ from litestar import Request, Response, get
 from litestar.response import Redirect, Template
 
 from core.roles import Right
+from core.settings import PROJECT_ROOT
 from core.web import page_context
 
 # What static/gate.js says, in both languages: the page hands it the texts of its own language,
@@ -114,6 +115,17 @@ GATE_TEXTS: dict[str, tuple[str, str]] = {
     "uploaded_as": ("máy chủ trả lời", "the server answered"),
     "scanned_offline_at": ("quét ngoại tuyến lúc", "scanned offline at"),
 }
+
+
+SERVICE_WORKER = (PROJECT_ROOT / "static" / "gate-sw.js").read_bytes()
+
+
+@get("/gate-sw.js", include_in_schema=False)
+async def gate_service_worker() -> Response[bytes]:
+    """Served from the root so that its scope may cover /gate."""
+    return Response(
+        SERVICE_WORKER, media_type="text/javascript", headers={"cache-control": "no-cache"}
+    )
 
 
 @get("/gate", include_in_schema=False)

@@ -770,6 +770,10 @@ main h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
       if (online() && load(STORE.queue, []).length) flush();
     }, RETRY_MS);
     if (!window.isSecureContext) showNotice(T.msg_insecure);
+    // Keeps the page itself for a reload with no network (the data is in localStorage).
+    if ("serviceWorker" in navigator && window.isSecureContext) {
+      navigator.serviceWorker.register("/gate-sw.js", { scope: "/gate" }).catch(() => {});
+    }
     forgetOldScans();
     renderFairs();
     renderUploaded();

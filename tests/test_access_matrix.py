@@ -95,6 +95,7 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         None,
         {**everyone(303), "organizer": 200, "ward_officer": 200, "gate_staff": 200},
     ),
+    ("GET", "/gate-sw.js", "none", None, everyone(200)),
     ("POST", "/api/auth/login", "json", "own-credentials", {**everyone(200), ANON: 401}),
     ("POST", "/api/auth/logout", "json", {}, everyone(200)),
     ("GET", "/api/auth/me", "none", None, {**everyone(200), ANON: 401}),

@@ -375,3 +375,36 @@ def test_without_keys_offline_nobody_is_let_in_and_the_page_speaks_english(brows
         assert page.problems == []
     finally:
         context.close()
+
+
+def test_the_page_reloads_with_no_network_and_still_checks(browser, server):
+    """A phone's browser may reload the page at the gate with no network: the service worker
+    keeps the page, and the keys kept on the device still check a pass."""
+    from playwright.sync_api import expect
+
+    fair_id, passes = server["fair_id"], server["passes"]
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(f"{server['base']}/login?next=/gate")
+        page.fill("#email", ROLE_EMAILS[Role.GATE_STAFF])
+        page.fill("#password", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(f"{server['base']}/gate")
+        expect(page.locator("#keys")).not_to_have_attribute("data-count", "0")
+        page.select_option("#fair", str(fair_id))
+        ready = (
+            "() => Promise.race([navigator.serviceWorker.ready.then(() => 'ready'),"
+            " new Promise(done => setTimeout(() => done('no worker'), 5000))])"
+        )
+        assert page.evaluate(ready) == "ready"
+        page.reload()  # now controlled by the worker, which kept the page while online
+        assert page.evaluate(ready) == "ready"
+        context.set_offline(True)
+        page.reload()
+        expect(page.locator("#gate")).to_be_visible()
+        page.select_option("#fair", str(fair_id))
+        checked = page.evaluate("text => window.gateScan(text)", passes[2]["code"])
+        assert (checked["result"], checked["mode"]) == ("accepted", "offline")
+    finally:
+        context.close()
