@@ -32,6 +32,10 @@ class SessionAuthMiddleware(ASGIMiddleware):
     """Puts the caller's Principal (or None) in scope["user"]; guards decide what it may do."""
 
     scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
+    # Static files and the health check need nobody's identity: no session queries for them.
+    should_bypass_for_scope = staticmethod(
+        lambda scope: scope["path"].startswith("/static/") or scope["path"] == "/health"
+    )
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         scope["user"] = await principal_from_scope(scope)

@@ -16,14 +16,13 @@ from core.errors import AppError
 from core.guards import ensure_ward
 from core.timezone import local, now_utc, today_local
 from events.allocation import model
-from events.board import fair_row
+from events.board import fair_row, stalls_of
 from events.stallmap import Box, adjacency
 from events.tables import (
     Application,
     ApplicationProduct,
     ApplicationStatus,
     Assignment,
-    ClosedStall,
     Fair,
     Stall,
 )
@@ -33,20 +32,14 @@ from vendors.tables import BusinessCategory
 PRIME_MEMORY = 3
 
 
+async def stall_ids(fair: dict[str, Any]) -> dict[str, int]:
+    """Stall code → row id on the fair's site: the solver speaks in codes."""
+    rows = await Stall.select(Stall.id, Stall.code).where(Stall.site == fair["site"]).run()
+    return {r["code"]: r["id"] for r in rows}
+
+
 async def solver_stalls(fair: dict[str, Any]) -> list[model.Stall]:
-    rows = (
-        await Stall.select()
-        .where(
-            (Stall.site == fair["site"]) & (Stall.active == True)  # noqa: E712
-        )
-        .run()
-    )
-    closed = {
-        r["stall"]
-        for r in await ClosedStall.select(ClosedStall.stall)
-        .where(ClosedStall.fair == fair["id"])
-        .run()
-    }
+    rows, closed = await stalls_of(fair)
     rows = [r for r in rows if r["id"] not in closed]
     neighbours = adjacency([Box(r["code"], r["x"], r["y"], r["width"], r["depth"]) for r in rows])
     joinable = {r["code"] for r in rows if r["joinable"]}
@@ -267,10 +260,7 @@ async def run_allocation(
             "The pinned stalls break a rule: " + "; ".join(v.en for v in exc.violations),
         ) from exc
     baseline = first_come_first_served(stalls, requests, pinned, weights)
-    codes = {
-        r["code"]: r["id"]
-        for r in await Stall.select(Stall.id, Stall.code).where(Stall.site == fair["site"]).run()
-    }
+    codes = await stall_ids(fair)
     kept = {p.application_id for p in pinned}
     async with write_txn(Assignment._meta.db):
         await (
@@ -314,15 +304,6 @@ async def run_allocation(
         "weights": asdict(weights),
         "left_out_reasons": {str(k): asdict(v) for k, v in sorted(proposal.left_out.items())},
     }
-
-
-async def stall_of(application_id: int) -> list[str]:
-    rows = (
-        await Assignment.select(Assignment.stall.code)
-        .where(Assignment.application == application_id)
-        .run()
-    )
-    return sorted(r["stall.code"] for r in rows)
 
 
 async def board_summary(fair_id: int) -> dict[str, Any]:
@@ -451,10 +432,7 @@ async def offer_freed_stalls(fair_id: int, stall_codes: list[str]) -> int | None
     if not proposal.assignments:
         return None
     chosen, codes = max(proposal.assignments.items(), key=lambda item: (len(item[1]), -item[0]))
-    ids = {
-        r["code"]: r["id"]
-        for r in await Stall.select(Stall.id, Stall.code).where(Stall.site == fair["site"]).run()
-    }
+    ids = await stall_ids(fair)
     async with write_txn(Assignment._meta.db):
         await promote_waitlisted(chosen, "Được xếp vào gian vừa trống.")
         for code in codes:

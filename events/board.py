@@ -55,12 +55,8 @@ async def _business_categories(business_ids: list[int]) -> dict[int, list[str]]:
     return {b: [n for _, n in sorted(v)] for b, v in names.items()}
 
 
-async def fair_stalls(fair_id: int, *, public: bool) -> list[dict[str, Any]]:
-    """The fair's map as the outside contract spells it. The public sees who is where only
-    once the allocation is published; organizers always see the board."""
-    fair = await fair_row(fair_id)
-    if public and fair["status"] == FairStatus.DRAFT.value:
-        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
+async def stalls_of(fair: dict[str, Any]) -> tuple[list[dict[str, Any]], set[int]]:
+    """The site's active stalls, and the ids of those closed for this fair."""
     stalls = (
         await Stall.select()
         .where(
@@ -71,9 +67,19 @@ async def fair_stalls(fair_id: int, *, public: bool) -> list[dict[str, Any]]:
     closed = {
         r["stall"]
         for r in await ClosedStall.select(ClosedStall.stall)
-        .where(ClosedStall.fair == fair_id)
+        .where(ClosedStall.fair == fair["id"])
         .run()
     }
+    return stalls, closed
+
+
+async def fair_stalls(fair_id: int, *, public: bool) -> list[dict[str, Any]]:
+    """The fair's map as the outside contract spells it. The public sees who is where only
+    once the allocation is published; organizers always see the board."""
+    fair = await fair_row(fair_id)
+    if public and fair["status"] == FairStatus.DRAFT.value:
+        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
+    stalls, closed = await stalls_of(fair)
     show = not public or fair["allocation_published_at"] is not None
     assigned = (
         await Assignment.select(

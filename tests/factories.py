@@ -166,6 +166,13 @@ async def make_product(business_id: int, name: str = "Áo sơ mi cotton") -> int
     return product.id
 
 
+async def seed_basics() -> None:
+    """Two wards with a site each, three goods categories and an account per role."""
+    await seed_places()
+    await seed_categories()
+    await seed_accounts()
+
+
 async def seed_stalls(site_slug: str = "site-ben-nghe", capacity: int = 20) -> None:
     from demo.maps import layout
     from events.stallmap import replace_map
@@ -180,9 +187,7 @@ async def seed_world() -> dict[str, int]:
     from vendors.documents import store_document
     from vendors.schemas import ApplicationIn
 
-    await seed_places()
-    await seed_categories()
-    await seed_accounts()
+    await seed_basics()
     from core.tables import Account
     from vendors.tables import Business
 

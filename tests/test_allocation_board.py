@@ -14,9 +14,7 @@ from tests.factories import (
     make_business,
     make_fair,
     make_product,
-    seed_accounts,
-    seed_categories,
-    seed_places,
+    seed_basics,
     seed_stalls,
 )
 
@@ -38,9 +36,7 @@ CODES = [
 
 @pytest.fixture
 async def fair_with_applicants(db):
-    await seed_places()
-    await seed_categories()
-    await seed_accounts()
+    await seed_basics()
     await seed_stalls(capacity=12)
     fair = await make_fair()
     applications = []

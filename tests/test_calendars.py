@@ -22,9 +22,7 @@ from tests.factories import (
     make_business,
     make_fair,
     make_product,
-    seed_accounts,
-    seed_categories,
-    seed_places,
+    seed_basics,
 )
 
 pytestmark = pytest.mark.anyio
@@ -58,9 +56,7 @@ def check_bytes(body: bytes) -> None:
 
 @pytest.fixture
 async def world(db):
-    await seed_places()
-    await seed_categories()
-    await seed_accounts()
+    await seed_basics()
     fair = await make_fair(days_ahead=10)
     await Fair.update({Fair.title: TITLE}).where(Fair.id == fair)
     other_ward = await make_fair(site_slug="site-tan-dinh", days_ahead=12)

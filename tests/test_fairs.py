@@ -16,9 +16,7 @@ from tests.factories import (
     make_business,
     make_fair,
     make_product,
-    seed_accounts,
-    seed_categories,
-    seed_places,
+    seed_basics,
 )
 
 pytestmark = pytest.mark.anyio
@@ -36,9 +34,7 @@ FAIR = {
 
 @pytest.fixture
 async def world(db):
-    await seed_places()
-    await seed_categories()
-    await seed_accounts()
+    await seed_basics()
 
 
 async def test_times_without_offset_are_ho_chi_minh_city_times(world, client):

@@ -29,9 +29,7 @@ from tests.factories import (
     ROLE_EMAILS,
     make_business,
     make_fair,
-    seed_accounts,
-    seed_categories,
-    seed_places,
+    seed_basics,
     seed_stalls,
 )
 
@@ -81,9 +79,7 @@ async def _seed() -> dict[str, Any]:
     from tickets.services import revoke_pass, sync_passes
     from tickets.tables import Pass
 
-    await seed_places()
-    await seed_categories()
-    await seed_accounts()
+    await seed_basics()
     await seed_stalls(capacity=8)
     fair = await make_fair(days_ahead=0)
     stalls = {r["code"]: r["id"] for r in await Stall.select(Stall.id, Stall.code).run()}

@@ -15,9 +15,7 @@ from tests.factories import (
     make_business,
     make_fair,
     make_product,
-    seed_accounts,
-    seed_categories,
-    seed_places,
+    seed_basics,
 )
 
 pytestmark = pytest.mark.anyio
@@ -25,9 +23,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 async def world(db, smtp_port):
-    await seed_places()
-    await seed_categories()
-    await seed_accounts()
+    await seed_basics()
     vi = await make_business(
         "vi@dn.vn", "Công ty Gốm Đông Hòa", "0300588569", "ben-nghe", status="pending"
     )

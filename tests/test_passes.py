@@ -20,9 +20,7 @@ from tests.factories import (
     make_business,
     make_fair,
     make_product,
-    seed_accounts,
-    seed_categories,
-    seed_places,
+    seed_basics,
     seed_stalls,
 )
 from tickets import keys
@@ -90,9 +88,7 @@ def test_rotated_keys_verify_until_retired():
 
 @pytest.fixture
 async def fair_world(db):
-    await seed_places()
-    await seed_categories()
-    await seed_accounts()
+    await seed_basics()
     await seed_stalls(capacity=12)
     fair = await make_fair(days_ahead=0)
     applications = []

@@ -18,9 +18,7 @@ from tests.factories import (
     make_business,
     make_fair,
     make_product,
-    seed_accounts,
-    seed_categories,
-    seed_places,
+    seed_basics,
     seed_stalls,
 )
 
@@ -45,9 +43,7 @@ def test_adjacency_comes_from_the_geometry():
 
 @pytest.fixture
 async def world(db):
-    await seed_places()
-    await seed_categories()
-    await seed_accounts()
+    await seed_basics()
     await seed_stalls(capacity=20)
 
 

@@ -15,9 +15,7 @@ from tests.factories import (
     make_business,
     make_fair,
     make_product,
-    seed_accounts,
-    seed_categories,
-    seed_places,
+    seed_basics,
 )
 from vendors.tables import BusinessStatusChange
 
@@ -26,9 +24,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 async def world(db):
-    await seed_places()
-    await seed_categories()
-    await seed_accounts()
+    await seed_basics()
     return {
         "pending": await make_business(
             "cho@dn.vn", "Công ty Chờ Duyệt", "0300588569", "ben-nghe", status="pending"
