@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint install install-test clean
+.PHONY: run test lint install install-test clean messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,19 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 test: install-test tests/js/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# New texts of the code and templates into the English catalog (locale/en/LC_MESSAGES/messages.po).
+messages: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k gettext -k ngettext:1,2 --no-location \
+		--sort-output --ignore-dirs='.venv node_modules tests bench' -o locale/messages.pot .
+	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale -l en \
+		--no-fuzzy-matching --ignore-obsolete
+	rm locale/messages.pot
+
+# Every benchmark in bench/, its figures into docs/BENCHMARKS.md (QUICK=1: quick variants).
+.PHONY: bench
+bench: install-test
+	$(PY) bench/run_all.py $(if $(QUICK),--quick)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

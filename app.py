@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -17,6 +17,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
+from console.routes import CONSOLE_ROUTES
 from core.account_api import AccountController
 from core.admin import admin
 from core.auth import AuthController, SessionAuthMiddleware
@@ -25,16 +26,21 @@ from core.database import engine_from_url, prepare_engine, release_engine
 from core.errors import EXCEPTION_HANDLERS
 from core.gate import gate_page, gate_service_worker
 from core.health import health
+from core.i18n import install_in_jinja, language_middleware
 from core.mail import mail_sender_lifespan
-from core.security import ApiCrossSiteGuard
+from core.openapi import declare_problems_on_startup
+from core.security import ApiCrossSiteGuard, security_headers
 from core.settings import PROJECT_ROOT, get_settings
 from core.tables import Ward
 from core.web import WebController
 from events.calendar_api import CALENDAR_ROUTES
 from events.controllers import SiteController, WardController
 from events.fair_api import FairController, SeriesController
-from events.pages import fair_page
+from events.pages import PUBLIC_PAGES
 from events.stall_api import FairMapController, SiteMapController
+from inspections.controllers import InspectionController, TeamController
+from inspections.pages import InspectionPagesController
+from reports.controllers import ReportController
 from tickets.controllers import CheckInController, FairPassesController, MyPassesController
 from vendors.application_api import ApplicationController, FairApplicationController
 from vendors.business_api import (
@@ -42,7 +48,11 @@ from vendors.business_api import (
     DocumentController,
     MyBusinessController,
 )
+from vendors.pages import BusinessPages, RegisterPage
+from vendors.selling_pages import SellingPages
 from vendors.vetting_api import BusinessesController
+
+SWAGGER_UI = "/static/vendor/swagger-ui-5.35.0"
 
 
 def build_stores(redis_url: str | None) -> dict[str, Store]:
@@ -78,8 +88,14 @@ def create_app() -> Litestar:
             SeriesController,
             SiteMapController,
             FairMapController,
+            TeamController,
+            InspectionController,
+            InspectionPagesController,
             *CALENDAR_ROUTES,
-            fair_page,
+            *PUBLIC_PAGES,
+            RegisterPage,
+            BusinessPages,
+            SellingPages,
             MyPassesController,
             FairPassesController,
             CheckInController,
@@ -87,17 +103,21 @@ def create_app() -> Litestar:
             MyBusinessController,
             DocumentController,
             BusinessesController,
+            ReportController,
             FairApplicationController,
             ApplicationController,
             WebController,
+            *CONSOLE_ROUTES,
             gate_page,
             gate_service_worker,
             admin,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],
         lifespan=[database_lifespan, mail_sender_lifespan],
+        on_startup=[declare_problems_on_startup],
         middleware=[
             SessionAuthMiddleware(),
+            language_middleware,
             ApiCrossSiteGuard(),
             RateLimitConfig(
                 rate_limit=("minute", settings.requests_per_minute),
@@ -114,17 +134,27 @@ def create_app() -> Litestar:
             exclude=["/admin", "/api", "/health", "/schema", "/calendar", r"\.ics$"],
         ),
         stores=build_stores(settings.redis_url),
-        before_send=[bump_on_write],
+        before_send=[bump_on_write, security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(
-            directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine
+            directory=PROJECT_ROOT / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=install_in_jinja,
         ),
         openapi_config=OpenAPIConfig(
             title="Phiên chợ hàng Việt — API",
             version="1.0.0",
             description="Fairs of Vietnamese goods in District 1, Ho Chi Minh City.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+            # Served from /static like every other asset: the docs need no network but the app's.
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+                    css_url=f"{SWAGGER_UI}/swagger-ui.css",
+                    standalone_preset_js_url=f"{SWAGGER_UI}/swagger-ui-standalone-preset.js",
+                    favicon="",
+                )
+            ],
         ),
         request_max_body_size=10 * 1024 * 1024,
     )

@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "vendors.piccolo_app",
         "events.piccolo_app",
         "tickets.piccolo_app",
+        "inspections.piccolo_app",
     ]
 )

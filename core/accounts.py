@@ -120,12 +120,18 @@ async def create_account(
     """Create a user and its role profile in one transaction."""
     email = normalize_email(email)
     if "@" not in email or len(email) > 255:
-        raise AppError(422, "Email không hợp lệ.", "The e-mail address is not valid.")
+        raise AppError(
+            422,
+            "Email không hợp lệ.",
+            "The e-mail address is not valid.",
+            extra={"field": "email"},
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AppError(
             422,
             f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
             f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            extra={"field": "password"},
         )
     if role in WARD_SCOPED_ROLES and not ward_slugs:
         raise AppError(
@@ -150,6 +156,7 @@ async def create_account(
             409,
             "Email này đã được dùng cho một tài khoản khác.",
             "This e-mail address is already used by another account.",
+            extra={"field": "email"},
         )
     is_organizer = role == Role.ORGANIZER
     async with write_txn(User._meta.db):

@@ -1,4 +1,4 @@
-"""Command line: `python -m core.cli {migrate,demo,setup,serve,create-account,send-mail}`."""
+"""Command line: `python -m core.cli <command>` (`--help` lists them)."""
 
 from __future__ import annotations
 
@@ -115,6 +115,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rotate-keys", help="add a pass-signing key; new passes use it")
     retire = sub.add_parser("retire-key", help="stop accepting passes signed with a key")
     retire.add_argument("kid", type=int)
+    backup = sub.add_parser(
+        "backup", help="online backup of the SQLite database, uploads and secrets (.tar.gz)"
+    )
+    backup.add_argument("--output", help="archive to write (default: var/backups/<time>.tar.gz)")
+    restore = sub.add_parser("restore", help="restore a backup into an empty installation")
+    restore.add_argument("archive", help="a .tar.gz written by the backup command")
+    report = sub.add_parser(
+        "report", help="write the report to the steering committee for a period (pdf, csv, xlsx)"
+    )
+    report.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (local)")
+    report.add_argument("--to", dest="end", help="last day, YYYY-MM-DD (local, included)")
+    report.add_argument("--period", help="instead of --from/--to: 2026, 2026-H1, 2026-Q3")
+    report.add_argument("--format", default="pdf", help="pdf (default), csv or xlsx")
+    report.add_argument("--out", help="file to write (default: bao-cao-<period>.<format>)")
+    where = report.add_mutually_exclusive_group()
+    where.add_argument("--ward", help="one ward's report (ward slug)")
+    where.add_argument("--site", help="one site's report (site slug)")
+    where.add_argument("--setting", choices=["residential", "market", "school"])
     return parser
 
 
@@ -143,6 +161,41 @@ def _keys(command: str, kid: int | None) -> str:
     )
 
 
+def _backup_or_restore(args: argparse.Namespace) -> str:
+    from pathlib import Path
+
+    from core import backup
+
+    if args.command == "backup":
+        made = backup.make_backup(Path(args.output) if args.output else None)
+        rows = sum(made.tables.values())
+        return (
+            f"Đã sao lưu / Backed up: {made.path} ({len(made.tables)} bảng / tables, "
+            f"{rows} dòng / rows, {made.uploads} tệp / uploaded files)"
+        )
+    restored = backup.restore_backup(Path(args.archive))
+    rows = sum(restored.tables.values())
+    return (
+        f"Đã khôi phục / Restored: {restored.database} ({len(restored.tables)} bảng / tables, "
+        f"{rows} dòng / rows, {restored.uploads} tệp / uploaded files)"
+    )
+
+
+async def _report(args: argparse.Namespace) -> str:
+    from reports.documents import write_report
+
+    return await write_report(
+        start=args.start,
+        end=args.end,
+        period=args.period,
+        fmt=args.format,
+        ward=args.ward,
+        site=args.site,
+        setting=args.setting,
+        out=args.out,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -163,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
             print(asyncio.run(_send_mail(args.limit)))
         if args.command in {"keys", "rotate-keys", "retire-key"}:
             print(_keys(args.command, getattr(args, "kid", None)))
+        if args.command in {"backup", "restore"}:
+            print(_backup_or_restore(args))
+        if args.command == "report":
+            print(f"Đã ghi báo cáo / Report written: {asyncio.run(_report(args))}")
         if args.command == "serve":
             _serve(args.workers)
     except AppError as exc:

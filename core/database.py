@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +21,12 @@ if TYPE_CHECKING:
     from piccolo.engine.base import Engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# Bounds on waiting for PostgreSQL, so that an unreachable server gives a quick 503 rather than
+# requests that hang: opening a connection, and any one statement.
+PG_CONNECT_TIMEOUT_SECONDS = 5
+PG_COMMAND_TIMEOUT_SECONDS = 60
+# What a client is told to wait before trying again while the database is unreachable.
+RETRY_AFTER_SECONDS = 5
 
 
 def engine_from_url(url: str) -> Engine:
@@ -27,7 +35,15 @@ def engine_from_url(url: str) -> Engine:
     if scheme == "sqlite":
         return SQLiteEngine(path=sqlite_path(url), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if scheme in {"postgresql", "postgres"}:
-        return PostgresEngine(config={"dsn": url})
+        return PostgresEngine(
+            config={
+                "dsn": url,
+                "timeout": float(os.environ.get("DB_CONNECT_TIMEOUT", PG_CONNECT_TIMEOUT_SECONDS)),
+                "command_timeout": float(
+                    os.environ.get("DB_COMMAND_TIMEOUT", PG_COMMAND_TIMEOUT_SECONDS)
+                ),
+            }
+        )
     raise ConfigurationError(
         f"DATABASE_URL có kiểu không hỗ trợ: {scheme or '(trống)'!r}. "
         f"Unsupported DATABASE_URL scheme {scheme or '(empty)'!r}: use "
@@ -94,3 +110,57 @@ def is_unique_violation(exc: BaseException) -> bool:
     if isinstance(exc, asyncpg.UniqueViolationError):
         return True
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+
+
+# Socket errors that mean "the server cannot be reached", as opposed to e.g. a full disk.
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ETIMEDOUT,
+        errno.EADDRNOTAVAIL,
+        errno.EPIPE,
+    }
+)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """The database (or the connection to it) is down, starting or shutting down: a request
+    that failed on it may succeed a little later, so the caller gets a 503, not a 500.
+
+    asyncpg's pool replaces connections found closed on their next use, so nothing needs to be
+    restarted once PostgreSQL is back.
+    """
+    import sqlite3
+
+    import asyncpg
+
+    if isinstance(
+        exc,
+        (
+            asyncpg.PostgresConnectionError,  # class 08: connection lost or refused
+            asyncpg.CannotConnectNowError,  # starting up or in recovery
+            asyncpg.AdminShutdownError,  # stopped (pg_ctl stop, a restart, a failover)
+            asyncpg.CrashShutdownError,
+            asyncpg.TooManyConnectionsError,
+            asyncpg.InterfaceError,  # "connection is closed", "pool is closing"
+            # A connection the server closed in the middle of an operation, noticed while the
+            # pool resets it ("cannot switch to state …; another operation is in progress").
+            asyncpg.InternalClientError,
+            ConnectionError,
+            socket.gaierror,  # the host name no longer resolves
+            TimeoutError,  # connect or statement timeout (asyncio.TimeoutError is this)
+        ),
+    ):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        # Still locked after the busy timeout, or the file's disk went away.
+        text = str(exc)
+        return "locked" in text or "unable to open" in text or "disk I/O" in text
+    if type(exc) is OSError:
+        # asyncio reports a refused connection to every address of a host as one plain OSError.
+        return exc.errno in _NETWORK_ERRNOS or str(exc).startswith("Multiple exceptions")
+    return False

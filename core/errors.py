@@ -10,9 +10,13 @@ import json
 import logging
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
+import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+
+from core.database import RETRY_AFTER_SECONDS, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +98,36 @@ def problem_response(
     }
     if extra:
         body.update(extra)
+    if wants_page(request):
+        return error_page(request, status, body["detail"], headers)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A person's browser on a page (not the API, not a feed): answer with a page, not JSON."""
+    path = request.url.path
+    if path.startswith(("/api/", "/schema", "/calendar")) or path.endswith(".ics"):
+        return False
+    if request.headers.get("hx-request"):
+        return False  # HTMX swaps the fragment in; core/pages.py shows problem details itself
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_page(
+    request: Request[Any, Any, Any], status: int, detail: str, headers: dict[str, str] | None
+) -> Response[Any]:
+    if status == 401:
+        # Sign in, then come back to the page that asked for it.
+        from litestar.response import Redirect
+
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/login?{urlencode({'next': target})}", status_code=303)
+    from litestar.response import Template
+
+    from core.web import page_context
+
+    context = page_context(request, status=status, title=_title(status), detail=detail)
+    return Template("error.html", context=context, status_code=status, headers=headers)
 
 
 def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
@@ -121,14 +154,52 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     return problem_response(request, status, vi, en, None, exc.headers)
 
 
+DATABASE_UNAVAILABLE = (
+    "Hệ thống tạm thời không kết nối được cơ sở dữ liệu. Vui lòng thử lại sau ít phút; "
+    "dữ liệu đã lưu trước đó không bị mất.",
+    "The system cannot reach its database at the moment. Please try again in a few minutes; "
+    "nothing saved before was lost.",
+)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_database_unavailable(exc):
+        # Expected during a database restart or failover: one line, not a traceback per request.
+        logger.warning(
+            "Database unavailable on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc,
+        )
+        return problem_response(
+            request,
+            503,
+            *DATABASE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     vi, en = _DEFAULTS[500]
     return problem_response(request, 500, vi, en)
 
 
+OUT_OF_RANGE = (
+    "Dữ liệu gửi lên có giá trị ngoài giới hạn cho phép (số quá lớn hoặc ký tự không dùng được).",
+    "The data sent holds a value out of range (a number too large or a character not allowed).",
+)
+
+
+def out_of_range_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A value the database cannot hold (an id beyond 64 bits on SQLite, beyond the column's
+    integer on PostgreSQL, a NUL character in text) is the caller's mistake, not the server's."""
+    logger.info("Out-of-range value on %s %s: %s", request.method, request.url.path, exc)
+    return http_exception_handler(request, AppError(400, *OUT_OF_RANGE))
+
+
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
+    OverflowError: out_of_range_handler,
+    asyncpg.exceptions.DataError: out_of_range_handler,
     Exception: internal_error_handler,
 }
 

@@ -34,6 +34,9 @@ class Right(StrEnum):
     DECIDE_APPLICATIONS = "decide_applications"  # ward officers: fairs at their wards' sites
     CHECK_IN = "check_in"
     INSPECT = "inspect"
+    # Form inspection teams, plan inspections, cancel them, lift suspensions they led to.
+    MANAGE_INSPECTIONS = "manage_inspections"
+    VIEW_REPORTS = "view_reports"  # ward officers: reports on their own wards
     ACT_AS_BUSINESS = "act_as_business"
 
 
@@ -49,6 +52,8 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             Right.MANAGE_FAIRS,
             Right.CHECK_IN,
             Right.INSPECT,
+            Right.MANAGE_INSPECTIONS,
+            Right.VIEW_REPORTS,
         }
     ),
     Role.WARD_OFFICER: frozenset(
@@ -58,6 +63,7 @@ RIGHTS: dict[Role, frozenset[Right]] = {
             Right.VET_BUSINESSES,
             Right.DECIDE_APPLICATIONS,
             Right.CHECK_IN,
+            Right.VIEW_REPORTS,
         }
     ),
     Role.GATE_STAFF: frozenset({Right.CHECK_IN}),

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from litestar.stores.base import Store
+from litestar.stores.redis import RedisStore
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,17 @@ class LoginThrottle:
 
     async def failed(self, address: str, email: str) -> None:
         for key in self._keys(address, email):
-            await self.store.set(key, str(await self._count(key) + 1), self.window_seconds)
+            await self._increment(key)
+
+    async def _increment(self, key: str) -> None:
+        if isinstance(self.store, RedisStore):
+            # One atomic INCR: wrong passwords sent at once to several workers all count
+            # (a read, then a write, would let a parallel burst count as one failure).
+            name = self.store._make_key(key)
+            async with self.store._redis.pipeline(transaction=True) as pipe:
+                await pipe.incr(name).expire(name, self.window_seconds).execute()
+            return
+        await self.store.set(key, str(await self._count(key) + 1), self.window_seconds)
 
     async def succeeded(self, address: str, email: str) -> None:
         account_key, _ = self._keys(address, email)

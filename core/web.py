@@ -49,10 +49,18 @@ def safe_next(target: str) -> str:
 def page_context(request: Request[Any, Any, Any], **extra: Any) -> dict[str, Any]:
     lang = request_language(request)
 
-    def t(vi: str, en: str) -> str:
-        return en if lang == "en" else vi
+    def pick(pair: tuple[str, str]) -> str:
+        """A (Vietnamese, English) label of the data, such as a site's setting."""
+        return pair[1] if lang == "en" else pair[0]
 
-    return {"lang": lang, "t": t, "user": request.scope.get("user"), **extra}
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return {
+        "lang": lang,
+        "pick": pick,
+        "user": request.scope.get("user"),
+        "request_path": path,
+        **extra,
+    }
 
 
 class WebController(Controller):

@@ -14,6 +14,7 @@ from core.text import clean, name_key
 from core.timezone import today_local
 from demo.businesses import BUSINESSES, PRODUCTS, phone_for, tax_code_for
 from demo.fairs import allocate_season, load_applications, load_fairs
+from demo.inspections import load_inspections
 from demo.maps import load_maps
 from demo.places import CATEGORIES, SITES, WARDS
 from events.tables import Site
@@ -230,6 +231,7 @@ async def load_demo() -> str:
     fair_ids = await load_fairs()
     await load_applications(rng, fair_ids)
     await allocate_season(fair_ids)
+    await load_inspections(fair_ids)
     return (
         f"Đã nạp dữ liệu mẫu / Demo data loaded: {len(WARDS)} phường, {len(SITES)} địa điểm, "
         f"{len(BUSINESSES)} doanh nghiệp; mật khẩu / password: {DEMO_PASSWORD}"

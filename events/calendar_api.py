@@ -119,6 +119,7 @@ ALL_FEED = Feed(
 @route(
     "/calendar.ics",
     http_method=FEED_METHODS,
+    media_type="text/calendar",
     tags=["calendars"],
     summary="Every published fair (iCalendar)",
 )
@@ -129,6 +130,7 @@ async def all_fairs_feed(request: Request[Any, Any, Any]) -> Response[bytes]:
 @route(
     "/calendar/sites/{filename:str}",
     http_method=FEED_METHODS,
+    media_type="text/calendar",
     tags=["calendars"],
     summary="One site's fairs: /calendar/sites/{slug}.ics",
 )
@@ -150,6 +152,7 @@ async def site_feed(request: Request[Any, Any, Any], filename: FromPath[str]) ->
 @route(
     "/calendar/wards/{filename:str}",
     http_method=FEED_METHODS,
+    media_type="text/calendar",
     tags=["calendars"],
     summary="One ward's fairs: /calendar/wards/{slug}.ics",
 )
@@ -187,6 +190,7 @@ async def fair_feed(request: Request[Any, Any, Any], fair_id: int) -> Response[b
 @route(
     "/calendar/private/{filename:str}",
     http_method=FEED_METHODS,
+    media_type="text/calendar",
     tags=["calendars"],
     summary="A business's own fairs and stalls (the URL is its secret)",
 )

@@ -1,41 +1,127 @@
-"""Public web pages about fairs: the home page's list and one fair's page."""
+"""Public web pages for residents: one fair (when, where, the stall map, who sells what), one
+site and one ward with their coming fairs, each with its calendar to subscribe to."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from litestar import Request, Response, route
+from litestar import Request, Response, get, route
 from litestar.enums import HttpMethod
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from core.errors import AppError
-from core.timezone import now_utc
+from core.timezone import now_utc, today_local
 from core.web import day_label, page_context
+from events import directory, stallmap
 from events.board import fair_stalls
 from events.calendar_api import fair_feed, subscribe_links
-from events.fairs import get_fair
+from events.fairs import get_fair, list_fairs
+from events.schemas import FairOut, SiteOut
+from events.services import get_site, list_sites, list_wards
+from events.tables import SETTING_LABELS
+
+UPCOMING_DAYS = 180
+
+
+def map_link(site: SiteOut) -> str:
+    """OpenStreetMap at the site's point: no key, no tracking script on our pages."""
+    return (
+        f"https://www.openstreetmap.org/?mlat={site.lat:.5f}&mlon={site.lon:.5f}"
+        f"#map=18/{site.lat:.5f}/{site.lon:.5f}"
+    )
+
+
+def fair_item(fair: FairOut, lang: str) -> dict[str, Any]:
+    """A fair as the lists show it: its day written the Vietnamese way and its hours."""
+    return {
+        "fair": fair,
+        "day": day_label(dt.datetime.fromisoformat(fair.start), lang),
+        "hours": f"{fair.start[11:16]}–{fair.end[11:16]}",
+    }
+
+
+async def upcoming(lang: str, *, site: str | None = None, ward: str | None = None) -> list[dict]:
+    today = today_local()
+    fairs = await list_fairs(today, today + dt.timedelta(days=UPCOMING_DAYS), site, ward)
+    return [fair_item(f, lang) for f in fairs if f.status != "completed"]
 
 
 @route("/fairs/{name:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD], include_in_schema=False)
-async def fair_page(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[Any]:
-    """/fairs/12 is the fair's page; /fairs/12.ics adds it to a calendar."""
+async def fair_page(
+    request: Request[Any, Any, Any], name: FromPath[str], q: FromQuery[str] = ""
+) -> Response[Any]:
+    """/fairs/12 is the fair's page; /fairs/12.ics adds it to a calendar. With ?q= the vendor
+    directory is filtered; an htmx request gets the directory alone."""
     if name.endswith(".ics") and name[:-4].isdigit():
         return await fair_feed(request, int(name[:-4]))
     if not name.isdigit():
         raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
     fair = await get_fair(int(name), request.scope.get("user"))
-    stalls = await fair_stalls(fair.id, public=True)
+    lang = page_context(request)["lang"]
+    vendors = await directory.fair_vendors(fair.id)
+    found = directory.matching(vendors, q) if q.strip() else vendors
     context = page_context(
         request,
-        fair=fair,
-        stalls=[s for s in stalls if s["business"]],
-        start=dt.datetime.fromisoformat(fair.start),
-        end=dt.datetime.fromisoformat(fair.end),
-        day=day_label(dt.datetime.fromisoformat(fair.start), page_context(request)["lang"]),
+        q=q,
+        vendor_count=len(vendors),
+        found_count=len(found),
+        sections=directory.by_category(found),
+        **fair_item(fair, lang),
+    )
+    if request.headers.get("hx-request") == "true":
+        return Template("public/directory.html", context=context)
+    stalls = await fair_stalls(fair.id, public=True)
+    site = await get_site(fair.site_slug)
+    context.update(
+        site=site,
+        map_url=map_link(site),
+        stall_map=stallmap.svg(stalls, lang) if stalls else "",
+        open_stalls=sum(1 for s in stalls if s["state"] == "open"),
+        published=any(s["business"] for s in stalls),
         links=subscribe_links(f"/calendar/sites/{fair.site_slug}.ics"),
         ics=f"/fairs/{fair.id}.ics",
         past=dt.datetime.fromisoformat(fair.end) < now_utc(),
+        setting_labels=SETTING_LABELS,
     )
-    return Template("fair.html", context=context)
+    return Template("public/fair.html", context=context)
+
+
+@get("/sites/{slug:str}", include_in_schema=False)
+async def site_page(request: Request[Any, Any, Any], slug: FromPath[str]) -> Template:
+    site = await get_site(slug)
+    lang = page_context(request)["lang"]
+    return Template(
+        "public/site.html",
+        context=page_context(
+            request,
+            site=site,
+            map_url=map_link(site),
+            setting_labels=SETTING_LABELS,
+            upcoming=await upcoming(lang, site=slug),
+            links=subscribe_links(f"/calendar/sites/{slug}.ics"),
+        ),
+    )
+
+
+@get("/wards/{slug:str}", include_in_schema=False)
+async def ward_page(request: Request[Any, Any, Any], slug: FromPath[str]) -> Template:
+    ward = next((w for w in await list_wards() if w.slug == slug), None)
+    if ward is None:
+        raise AppError(404, "Không tìm thấy phường.", "No such ward.")
+    lang = page_context(request)["lang"]
+    return Template(
+        "public/ward.html",
+        context=page_context(
+            request,
+            ward=ward,
+            sites=await list_sites(ward_slug=slug),
+            setting_labels=SETTING_LABELS,
+            upcoming=await upcoming(lang, ward=slug),
+            links=subscribe_links(f"/calendar/wards/{slug}.ics"),
+        ),
+    )
+
+
+PUBLIC_PAGES = [fair_page, site_page, ward_page]

@@ -239,8 +239,11 @@ STATE_COLOURS = {
 }
 
 
-def svg(stalls: list[dict[str, Any]], language: str = "vi") -> str:
-    """The map as SVG: stalls coloured by state; hovering shows the business (<title>)."""
+def svg(
+    stalls: list[dict[str, Any]], language: str = "vi", mine: frozenset[str] = frozenset()
+) -> str:
+    """The map as SVG: stalls coloured by state; hovering shows the business (<title>); the
+    stalls in `mine` carry the class "mine", so that a business finds its own at a glance."""
     if not stalls:
         return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>'
     scale = 20  # pixels per metre
@@ -257,7 +260,8 @@ def svg(stalls: list[dict[str, Any]], language: str = "vi") -> str:
         business = stall.get("business")
         label = stall["code"] + (f" — {business['name']}" if business else "")
         parts.append(
-            f'<g class="stall state-{stall["state"]}" data-code={quoteattr(stall["code"])}>'
+            f'<g class="stall state-{stall["state"]}{" mine" if stall["code"] in mine else ""}" '
+            f"data-code={quoteattr(stall['code'])}>"
             f"<title>{escape(label)}</title>"
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
             f'fill="{STATE_COLOURS.get(stall["state"], "#fff")}" stroke="#37474f"/>'

@@ -13,6 +13,7 @@ import pytest
 
 from core.roles import Role
 from tests.factories import PASSWORD, PDF_BYTES, ROLE_EMAILS, csrf_token, login, seed_world
+from tests.inspection_factories import PNG, seed_inspections
 
 pytestmark = pytest.mark.anyio
 
@@ -29,6 +30,20 @@ def only(allowed: dict[str, int], *, others: int = 403) -> dict[str, int]:
     expected[ANON] = 401
     expected.update(allowed)
     return expected
+
+
+def officers_page() -> dict[str, int]:
+    """A console page: organizers and ward officers see it, strangers are sent to sign in."""
+    return {**only({"organizer": 200, "ward_officer": 200}), ANON: 303}
+
+
+def business_page() -> dict[str, int]:
+    """A business's own page: strangers are sent to sign in, other roles are refused."""
+    return {**only({"business": 200}), ANON: 303}
+
+
+def inspecting(status: int) -> dict[str, int]:
+    return only({"organizer": status, "inspector": status})
 
 
 NEW_SITE = {
@@ -49,6 +64,11 @@ SIGN_UP = {
     "address": "9 Hai Bà Trưng",
     "ward_slug": "tan-dinh",
     "category_slugs": ["thu-cong"],
+}
+# The sign-up form posts its ticked categories as a repeated "category_slugs[]" field.
+SIGN_UP_FORM = {
+    **{k: v for k, v in SIGN_UP.items() if k != "category_slugs"},
+    "category_slugs[]": "thu-cong",
 }
 NEW_PRODUCT = {
     "name": "Khăn lụa",
@@ -396,6 +416,234 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         only({"organizer": 200, "ward_officer": 200}),
     ),
     ("POST", "/api/accounts", "json", NEW_ACCOUNT, only({"organizer": 201})),
+    # A ward officer's report is of their own ward unless they ask for another.
+    ("GET", "/api/reports", "none", None, only({"organizer": 200, "ward_officer": 200})),
+    # Inspections: inspectors (their teams) and organizers; organizers alone manage.
+    ("GET", "/api/inspection-teams", "none", None, inspecting(200)),
+    ("POST", "/api/inspection-teams", "json", {"name": "Đoàn mới"}, only({"organizer": 201})),
+    ("GET", "/api/inspection-teams/{team_id:int}", "none", None, inspecting(200)),
+    (
+        "PATCH",
+        "/api/inspection-teams/{team_id:int}",
+        "json",
+        {"name": "Đoàn 1A"},
+        only({"organizer": 200}),
+    ),
+    (
+        "POST",
+        "/api/inspection-teams/{team_id:int}/members",
+        "json",
+        {"email": "btc@test.vn"},
+        only({"organizer": 201}),
+    ),
+    (
+        "DELETE",
+        "/api/inspection-teams/{team_id:int}/members/{user_id:int}",
+        "none",
+        None,
+        only({"organizer": 200}),
+    ),
+    ("GET", "/api/inspections/checklist", "none", None, inspecting(200)),
+    ("GET", "/api/inspections", "none", None, inspecting(200)),
+    ("POST", "/api/inspections", "json", "surprise-inspection", inspecting(201)),
+    ("GET", "/api/inspections/{inspection_id:int}", "none", None, inspecting(200)),
+    (
+        "PATCH",
+        "/api/inspections/{inspection_id:int}",
+        "json",
+        {"notes": "Đủ hàng."},
+        inspecting(200),
+    ),
+    ("POST", "/api/inspections/{inspection_id:int}/start", "json", {}, inspecting(200)),
+    (
+        "PUT",
+        "/api/inspections/{inspection_id:int}/checklist/{item:str}",
+        "json",
+        {"result": "pass"},
+        inspecting(200),
+    ),
+    ("POST", "/api/inspections/{inspection_id:int}/photos", "multipart", None, inspecting(201)),
+    (
+        "POST",
+        "/api/inspections/{inspection_id:int}/findings",
+        "json",
+        {"kind": "other", "severity": "minor"},
+        inspecting(201),
+    ),
+    # Every item still unanswered: the guard let the call through to the rule.
+    ("POST", "/api/inspections/{inspection_id:int}/complete", "json", {}, inspecting(422)),
+    (
+        "POST",
+        "/api/inspections/{inspection_id:int}/cancel",
+        "json",
+        {"reason": "Mưa bão."},
+        only({"organizer": 200}),
+    ),
+    ("GET", "/api/inspections/photos/{photo_id:int}", "none", None, inspecting(200)),
+    ("GET", "/api/inspections/findings", "none", None, inspecting(200)),
+    (
+        "POST",
+        "/api/inspections/findings/{finding_id:int}/follow-up",
+        "json",
+        {"follow_up": "referral", "referred_to": "Đội Quản lý thị trường số 1"},
+        inspecting(200),
+    ),
+    (
+        "POST",
+        "/api/inspections/findings/{finding_id:int}/lift",
+        "json",
+        {"reason": "Đã khắc phục."},
+        only({"organizer": 200}),
+    ),
+    # The console's pages (organizers and ward officers).
+    ("GET", "/console", "page", None, officers_page()),
+    ("GET", "/console/businesses", "page", None, officers_page()),
+    ("GET", "/console/businesses/{business_id:int}", "page", None, officers_page()),
+    (
+        "POST",
+        "/console/businesses/{business_id:int}/{action:str}",
+        "form",
+        {"reason": "Trưng bày hàng không rõ nguồn gốc."},
+        only({"organizer": 303, "ward_officer": 303}),
+    ),
+    ("GET", "/console/fairs", "page", None, officers_page()),
+    ("GET", "/console/fairs/new", "page", None, officers_page()),
+    ("POST", "/console/fairs/new", "form", NEW_FAIR, only({"organizer": 303, "ward_officer": 303})),
+    ("GET", "/console/fairs/series/new", "page", None, officers_page()),
+    (
+        "POST",
+        "/console/fairs/series/new",
+        "form",
+        NEW_SERIES,
+        only({"organizer": 303, "ward_officer": 303}),
+    ),
+    ("GET", "/console/fairs/{fair_id:int}", "page", None, officers_page()),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}",
+        "form",
+        {"audience": "Công nhân"},
+        only({"organizer": 303, "ward_officer": 303}),
+    ),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/publish",
+        "form",
+        {},
+        only({"organizer": 303, "ward_officer": 303}),
+    ),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/cancel",
+        "form",
+        {"reason": "Mưa bão."},
+        only({"organizer": 303, "ward_officer": 303}),
+    ),
+    ("GET", "/console/fairs/{fair_id:int}/applications", "page", None, officers_page()),
+    # No application ticked: the guard let the call through to the form's own check.
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/applications",
+        "form",
+        {"status": "waitlisted"},
+        only({"organizer": 422, "ward_officer": 422}),
+    ),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/applications/{application_id:int}",
+        "form",
+        {"status": "waitlisted"},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    ("GET", "/console/fairs/{fair_id:int}/board", "page", None, officers_page()),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/board/run",
+        "form",
+        {},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/board/place",
+        "form",
+        {"application_id": "{application_id}", "stall_code": "A01"},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/board/pin",
+        "form",
+        {"application_id": "{application_id}", "pinned": "1"},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/board/unassign",
+        "form",
+        {"application_id": "{application_id}"},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/board/publish",
+        "form",
+        {},
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    ("GET", "/console/fairs/{fair_id:int}/passes", "page", None, officers_page()),
+    ("GET", "/console/fairs/{fair_id:int}/checkin", "page", None, officers_page()),
+    ("GET", "/console/fairs/{fair_id:int}/checkin/counts", "page", None, officers_page()),
+    ("GET", "/console/reports", "page", None, officers_page()),
+    # Residents' pages (public) and the businesses' pages.
+    ("GET", "/sites/{slug:str}", "none", None, everyone(200)),
+    ("GET", "/wards/{slug:str}", "none", None, everyone(200)),
+    ("GET", "/register", "none", None, everyone(200)),
+    ("POST", "/register", "form", SIGN_UP_FORM, everyone(303)),
+    ("GET", "/business", "page", None, business_page()),
+    ("POST", "/business/calendar/reset", "form", {}, only({"business": 303})),
+    # The demo business is verified already: resubmitting is refused for its state, not access.
+    ("POST", "/business/resubmit", "form", {}, only({"business": 409})),
+    ("GET", "/business/profile", "page", None, business_page()),
+    (
+        "POST",
+        "/business/profile",
+        "form",
+        {"trade_name": "Dệt BN", "category_slugs[]": "may-mac"},
+        only({"business": 303}),
+    ),
+    ("GET", "/business/documents", "page", None, business_page()),
+    ("POST", "/business/documents", "upload", None, only({"business": 303})),
+    ("GET", "/business/products", "page", None, business_page()),
+    ("GET", "/business/products/new", "page", None, business_page()),
+    ("POST", "/business/products/new", "form", NEW_PRODUCT, only({"business": 303})),
+    ("GET", "/business/products/{product_id:int}", "page", None, business_page()),
+    (
+        "POST",
+        "/business/products/{product_id:int}",
+        "form",
+        {"brand": "BN", "made_in_vietnam": "true"},
+        only({"business": 303}),
+    ),
+    ("POST", "/business/products/{product_id:int}/delete", "form", {}, only({"business": 303})),
+    ("GET", "/business/fairs", "page", None, business_page()),
+    ("GET", "/business/fairs/{fair_id:int}/apply", "page", None, business_page()),
+    (
+        "POST",
+        "/business/fairs/{fair_id:int}/apply",
+        "form",
+        {"product_ids[]": "{product_id}"},
+        only({"business": 303}),
+    ),
+    ("GET", "/business/applications/{application_id:int}", "page", None, business_page()),
+    (
+        "POST",
+        "/business/applications/{application_id:int}/withdraw",
+        "form",
+        {},
+        only({"business": 303}),
+    ),
+    ("GET", "/business/passes", "page", None, business_page()),
     # Piccolo Admin: its own login answers strangers; signed-in non-organizers are refused.
     ("GET", "/admin", "none", "/admin/api/tables/", only({"organizer": 200}, others=403)),
 ]
@@ -410,8 +658,25 @@ CONCRETE_PATHS = {
     "/calendar/sites/{filename:str}": "/calendar/sites/site-ben-nghe.ics",
     "/calendar/wards/{filename:str}": "/calendar/wards/ben-nghe.ics",
     "/fairs/{name:str}": "/fairs/{fair_id}.ics",
+    "/business/fairs/{fair_id:int}/apply": "/business/fairs/{other_fair_id}/apply",
     "/calendar/private/{filename:str}": "/calendar/private/{calendar_token}.ics",
     "/api/fairs/{fair_id:int}/complete": "/api/fairs/{past_fair_id}/complete",
+    "/api/reports": "/api/reports?period=2026-H1&format=csv",
+    "/console/businesses/{business_id:int}/{action:str}": "/console/businesses/{business_id}/warn",
+    "/console/fairs/{fair_id:int}/publish": "/console/fairs/{draft_fair_id}/publish",
+    "/api/inspection-teams/{team_id:int}/members/{user_id:int}": (
+        "/api/inspection-teams/{team_id}/members/{inspector_user_id}"
+    ),
+    "/api/inspections/{inspection_id:int}/start": "/api/inspections/{planned_inspection_id}/start",
+    "/api/inspections/{inspection_id:int}/cancel": (
+        "/api/inspections/{planned_inspection_id}/cancel"
+    ),
+    "/api/inspections/{inspection_id:int}/checklist/{item:str}": (
+        "/api/inspections/{inspection_id}/checklist/food_safety"
+    ),
+    "/api/inspections/findings/{finding_id:int}/lift": (
+        "/api/inspections/findings/{suspension_finding_id}/lift"
+    ),
 }
 # Served by Litestar itself (documentation and static files), not endpoints of ours.
 FRAMEWORK_ROUTES = ("/schema", "/static")
@@ -442,6 +707,8 @@ def test_every_route_is_in_the_matrix():
 @pytest.mark.parametrize(("method", "path", "kind", "body", "role", "status"), list(_cases()))
 async def test_role_may_call_endpoint(db, client, method, path, kind, body, role, status):
     ids = await seed_world()
+    if "/inspection" in path:
+        ids = {**ids, **await seed_inspections(ids)}
     if role != ANON:
         await login(client, Role(role))
     if isinstance(body, str) and body.startswith("/"):
@@ -453,6 +720,13 @@ async def test_role_may_call_endpoint(db, client, method, path, kind, body, role
         body = {"product_ids": [ids["product_id"]]}
     if body == "swap":
         body = {"application_ids": [ids["application_id"], ids["application_id"]]}
+    if body == "surprise-inspection":
+        body = {
+            "team_id": ids["team_id"],
+            "kind": "surprise",
+            "place_kind": "shop",
+            "place_name": "Cửa hàng tạp hóa Hai Lúa",
+        }
     if body == "checkin":
         body = {"code": ids["pass_code"], "gate": "Cổng 1", "device_id": "matrix"}
     if body == "assign":
@@ -462,7 +736,19 @@ async def test_role_may_call_endpoint(db, client, method, path, kind, body, role
     if body == "own-credentials":
         email = ROLE_EMAILS[Role(role)] if role != ANON else "nobody@test.vn"
         body = {"email": email, "password": PASSWORD}
-    if kind == "multipart":
+    if kind == "multipart" and path.endswith("/photos"):
+        response = await client.post(
+            url,
+            files={"file": ("anh.png", PNG, "image/png")},
+            headers={"x-site-csrf": "1"},
+        )
+    elif kind == "upload":  # a page's upload form: multipart with the form's CSRF token
+        response = await client.post(
+            url,
+            files={"file": ("gcn.pdf", PDF_BYTES, "application/pdf")},
+            data={"kind": "registration_certificate", "_csrf_token": await csrf_token(client)},
+        )
+    elif kind == "multipart":
         response = await client.post(
             url,
             files={"file": ("gcn.pdf", PDF_BYTES, "application/pdf")},
@@ -471,7 +757,12 @@ async def test_role_may_call_endpoint(db, client, method, path, kind, body, role
         )
     elif kind == "form":
         token = await csrf_token(client)
+        # Form fields may name seeded ids: {"application_id": "{application_id}"}.
+        body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
         response = await client.request(method, url, data={**body, "_csrf_token": token})
+    elif kind == "page":
+        # A browser asking for a page: strangers are sent to sign in, others get the error page.
+        response = await client.request(method, url, headers={"accept": "text/html"})
     elif kind == "json":
         response = await client.request(method, url, json=body)
     else:

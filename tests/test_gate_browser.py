@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import httpx
 import pytest
 
 from core.roles import Role
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, needs_chromium
 from tests.conftest import ALL_TABLES, PROJECT_ROOT, run_cli
 from tests.factories import (
     PASSWORD,
@@ -33,22 +33,7 @@ from tests.factories import (
     seed_stalls,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="/usr/bin/chromium is not installed (apt-get install chromium; .ci/run installs it)",
-)
-
-# Able to run as root, and quiet: no first-run, sync, component-update or background traffic.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = needs_chromium
 GATE = "Cổng Nguyễn Du"
 TAX_CODES = ("0300588569", "0100109106", "0101248141", "0300583659")
 STALLS = ("A01", "A02", "A03", "A04")
@@ -103,12 +88,6 @@ async def _seed() -> dict[str, Any]:
     return {"fair_id": fair, "passes": passes}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The real app on a free port, over a database made by the migrations and seeded here."""
@@ -117,7 +96,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     migrated = run_cli("migrate", database_url=url)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     world = _on_database(url, _seed)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,  # VAR_DIR too: the server signs and verifies with the ring seeded here
@@ -155,21 +134,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             process.kill()
             process.wait()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Any) -> Iterator[Any]:
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
 
 
 # What a strict deployment would send: the page must work with no inline script, style or

@@ -71,28 +71,41 @@ def _save(keys: list[SigningKey]) -> None:
     with os.fdopen(fd, "w") as handle:
         json.dump([_encode(k) for k in keys], handle, indent=1)
     temporary.replace(path)
-    ring.cache_clear()
 
 
 def _new_key(kid: int) -> SigningKey:
     return SigningKey(kid, Ed25519PrivateKey.generate(), dt.datetime.now(dt.UTC).isoformat(), None)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def _parse(text: str) -> tuple[SigningKey, ...]:
+    return tuple(_decode(i) for i in json.loads(text))
+
+
 def ring() -> tuple[SigningKey, ...]:
-    """All keys, oldest first; the first start makes one."""
+    """All keys, oldest first; the first start makes one.
+
+    The file is read again on every call (one small read): `rotate-keys` and `retire-key` run
+    in their own process, and every running worker must sign with the new key and verify the
+    passes it re-issued at once, not after a restart.
+    """
     if os.environ.get("PASS_KEYS"):
-        return tuple(_decode(i) for i in json.loads(os.environ["PASS_KEYS"]))
+        return _parse(os.environ["PASS_KEYS"])
     path = _path()
     if not path.exists():
-        try:  # O_EXCL: two workers starting together must not make two rings
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside, then linked into place: link() fails if another worker got there
+        # first, and nobody ever reads a half-written ring.
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump([_encode(_new_key(1))], handle, indent=1)
+        try:
+            os.link(temporary, path)
         except FileExistsError:
             pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                json.dump([_encode(_new_key(1))], handle, indent=1)
-    return tuple(_decode(i) for i in json.loads(path.read_text()))
+        finally:
+            temporary.unlink()
+    return _parse(path.read_text())
 
 
 def signing_key() -> SigningKey:

@@ -1,0 +1,78 @@
+"""GET /console: what needs the officer's action now, in their wards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from console.common import fairs_for, render
+from core.guards import current_principal, requires
+from core.roles import Right
+from core.timezone import now_utc, today_local
+from events.tables import Application, ApplicationStatus, FairStatus
+from vendors.tables import Business, BusinessStatus
+
+
+async def _waiting_businesses(principal: Any) -> int:
+    rows = (
+        await Business.select(Business.ward)
+        .where(
+            Business.status.is_in(
+                [BusinessStatus.PENDING.value, BusinessStatus.CHANGES_REQUESTED.value]
+            )
+        )
+        .run()
+    )
+    return sum(1 for r in rows if principal.acts_for_ward(r["ward"]))
+
+
+async def _applications_by_fair(fair_ids: list[int]) -> dict[int, dict[str, int]]:
+    rows = (
+        await Application.select(Application.fair, Application.status)
+        .where(Application.fair.is_in(fair_ids or [0]))
+        .run()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        per = counts.setdefault(row["fair"], {})
+        per[row["status"]] = per.get(row["status"], 0) + 1
+    return counts
+
+
+class DashboardController(Controller):
+    path = "/console"
+    include_in_schema = False
+    guards = [requires(Right.MANAGE_FAIRS)]
+
+    @get("/")
+    async def dashboard(self, request: Request[Any, Any, Any]) -> Template:
+        principal = current_principal(request)
+        fairs = [
+            f
+            for f in await fairs_for(principal, since=now_utc())
+            if f["status"] in (FairStatus.DRAFT.value, FairStatus.PUBLISHED.value)
+        ]
+        counts = await _applications_by_fair([f["id"] for f in fairs])
+        today = today_local().strftime("%d/%m/%Y")
+        for fair in fairs:
+            per = counts.get(fair["id"], {})
+            fair["to_decide"] = per.get(ApplicationStatus.SUBMITTED.value, 0)
+            fair["approved"] = per.get(ApplicationStatus.APPROVED.value, 0)
+            fair["today"] = fair["day_vi"].endswith(today)
+        return render(
+            request,
+            "dashboard.html",
+            waiting_businesses=await _waiting_businesses(principal),
+            today=[f for f in fairs if f["today"] and f["status"] == "published"],
+            drafts=[f for f in fairs if f["status"] == FairStatus.DRAFT.value],
+            to_decide=[f for f in fairs if f["to_decide"]],
+            to_allocate=[
+                f
+                for f in fairs
+                if f["approved"]
+                and f["allocation_published_at"] is None
+                and f["status"] == FairStatus.PUBLISHED.value
+            ],
+        )

@@ -1,0 +1,105 @@
+"""Photos taken at an inspection: JPEG or PNG by their bytes (the sniffing of
+vendors.documents), stored under var/uploads/inspections, served to inspectors and organizers."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from core.database import write_txn
+from core.errors import AppError
+from core.settings import get_settings
+from inspections import history
+from inspections.checklist import CHECKLIST
+from inspections.schemas import PhotoOut
+from inspections.tables import InspectionPhoto
+from vendors.documents import sniff
+
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
+
+
+def storage_dir() -> Path:
+    path = get_settings().var_dir / "uploads" / "inspections"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def photo_out(row: dict, names: dict[int, str]) -> PhotoOut:
+    return PhotoOut(
+        id=row["id"],
+        item=row["item"],
+        content_type=row["content_type"],
+        size=row["size"],
+        uploaded_by=names.get(row["uploaded_by"]),
+        uploaded_at=row["uploaded_at"],
+        url=f"/api/inspections/photos/{row['id']}",
+    )
+
+
+async def photos_of(inspection_id: int) -> list[PhotoOut]:
+    rows = (
+        await InspectionPhoto.select()
+        .where(InspectionPhoto.inspection == inspection_id)
+        .order_by(InspectionPhoto.id)
+        .run()
+    )
+    names = await history.people(r["uploaded_by"] for r in rows)
+    return [photo_out(r, names) for r in rows]
+
+
+async def store_photo(
+    user_id: int, inspection_id: int, item: str | None, content: bytes
+) -> PhotoOut:
+    if item is not None and item not in CHECKLIST:
+        raise AppError(
+            422, "Không có mục kiểm tra này.", "No such checklist item.", extra={"field": "item"}
+        )
+    if not content:
+        raise AppError(422, "Tệp trống.", "The file is empty.", extra={"field": "file"})
+    if len(content) > MAX_PHOTO_BYTES:
+        raise AppError(
+            413,
+            "Ảnh quá lớn: tối đa 8 MB.",
+            "The photo is too large: 8 MB at most.",
+            extra={"field": "file"},
+        )
+    content_type, extension = sniff(content)
+    if content_type not in PHOTO_TYPES:
+        raise AppError(
+            415,
+            "Chỉ nhận ảnh JPEG hoặc PNG.",
+            "Only JPEG or PNG photos are accepted.",
+            extra={"field": "file"},
+        )
+    name = f"{inspection_id}-{secrets.token_hex(16)}{extension}"
+    path = storage_dir() / name
+    path.write_bytes(content)
+    try:
+        async with write_txn(InspectionPhoto._meta.db):
+            photo = InspectionPhoto(
+                inspection=inspection_id,
+                item=item,
+                file=name,
+                content_type=content_type,
+                size=len(content),
+                uploaded_by=user_id,
+            )
+            await photo.save().run()
+    except BaseException:
+        path.unlink(missing_ok=True)  # no orphan file when the row was not written
+        raise
+    row = await InspectionPhoto.select().where(InspectionPhoto.id == photo.id).first()
+    return photo_out(row, await history.people([user_id]))
+
+
+async def find_photo(photo_id: int) -> dict:
+    row = await InspectionPhoto.select().where(InspectionPhoto.id == photo_id).first().run()
+    if not row:
+        raise AppError(404, "Không tìm thấy ảnh.", "No such photo.")
+    return row
+
+
+def read_photo(row: dict) -> bytes:
+    # The stored name is ours (no path from the request), so it cannot leave the folder.
+    return (storage_dir() / Path(row["file"]).name).read_bytes()

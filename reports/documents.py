@@ -1,0 +1,46 @@
+"""One report in the format asked for, with the file name the offices file it under."""
+
+from __future__ import annotations
+
+from reports.exports import to_csv, to_xlsx
+from reports.figures import build_report
+from reports.pdf import render_pdf
+from reports.period import Period
+from reports.scope import Scope
+
+RENDERERS = {"pdf": render_pdf, "csv": to_csv, "xlsx": to_xlsx}
+
+
+def filename(period: Period, scope: Scope, fmt: str) -> str:
+    return f"bao-cao-{period.label}{scope.file_suffix}.{fmt}"
+
+
+async def render_report(period: Period, scope: Scope, fmt: str) -> tuple[bytes, str]:
+    report = await build_report(period, scope)
+    return RENDERERS[fmt](report), filename(period, scope, fmt)
+
+
+async def write_report(
+    *,
+    start: str | None,
+    end: str | None,
+    period: str | None,
+    fmt: str | None,
+    ward: str | None,
+    site: str | None,
+    setting: str | None,
+    out: str | None,
+) -> str:
+    """The command line's report: written to `out`, or under its own name in this folder."""
+    from pathlib import Path
+
+    from reports.period import parse_format, parse_period
+    from reports.scope import resolve_scope
+
+    chosen = parse_format(fmt)
+    span = parse_period(start, end, period)
+    scope = await resolve_scope(ward, site, setting)
+    body, name = await render_report(span, scope, chosen)
+    target = Path(out) if out else Path(name)
+    target.write_bytes(body)
+    return str(target)

@@ -1,0 +1,102 @@
+"""The part of the district a report covers, and who may ask for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.accounts import Principal
+from core.errors import AppError
+from core.guards import ensure_ward
+from core.roles import WARD_SCOPED_ROLES
+from core.tables import Ward
+from events.tables import SETTING_LABELS, Setting, Site
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # district | ward | site | setting
+    slug: str = ""
+    name: str = ""
+    ward_id: int | None = None  # the ward, or the site's ward
+    site_id: int | None = None
+
+    @property
+    def title_vi(self) -> str:
+        if self.kind == "district":
+            return "Toàn quận"
+        if self.kind == "ward":
+            return f"Phường {self.name}"
+        if self.kind == "site":
+            return f"Địa điểm: {self.name}"
+        return f"Khu vực: {self.name}"
+
+    @property
+    def file_suffix(self) -> str:
+        return "" if self.kind == "district" else f"-{self.slug}"
+
+
+DISTRICT = Scope("district")
+
+
+async def resolve_scope(
+    ward: str | None = None, site: str | None = None, setting: str | None = None
+) -> Scope:
+    given = [(k, v.strip()) for k, v in (("ward", ward), ("site", site), ("setting", setting)) if v]
+    if len(given) > 1:
+        raise AppError(
+            400,
+            "Chỉ chọn một phạm vi: phường, địa điểm hoặc khu vực.",
+            "Choose one scope only: a ward, a site or a setting.",
+            extra={"field": given[1][0]},
+        )
+    if not given:
+        return DISTRICT
+    kind, slug = given[0]
+    if kind == "ward":
+        row = await Ward.select(Ward.id, Ward.name).where(Ward.slug == slug).first().run()
+        if not row:
+            raise AppError(
+                404, f"Không có phường “{slug}”.", f"No ward “{slug}”.", extra={"field": "ward"}
+            )
+        return Scope("ward", slug, row["name"], ward_id=row["id"])
+    if kind == "site":
+        row = (
+            await Site.select(Site.id, Site.name, Site.ward).where(Site.slug == slug).first().run()
+        )
+        if not row:
+            raise AppError(
+                404, f"Không có địa điểm “{slug}”.", f"No site “{slug}”.", extra={"field": "site"}
+            )
+        return Scope("site", slug, row["name"], ward_id=row["ward"], site_id=row["id"])
+    try:
+        value = Setting(slug)
+    except ValueError:
+        raise AppError(
+            400,
+            f"Khu vực “{slug}” không hợp lệ: chọn residential, market hoặc school.",
+            f"The setting “{slug}” is not valid: choose residential, market or school.",
+            extra={"field": "setting"},
+        ) from None
+    return Scope("setting", value.value, SETTING_LABELS[value][0])
+
+
+async def scope_for(
+    principal: Principal, ward: str | None, site: str | None, setting: str | None
+) -> Scope:
+    """Organizers report on anything; a ward officer on their own ward (or a site in it), and
+    by default on their ward when they have just one."""
+    ward_scoped = principal.role in WARD_SCOPED_ROLES
+    if ward_scoped and not (ward or site or setting) and len(principal.ward_ids) == 1:
+        (ward_id,) = principal.ward_ids
+        row = await Ward.select(Ward.slug).where(Ward.id == ward_id).first().run()
+        ward = row["slug"] if row else None
+    scope = await resolve_scope(ward, site, setting)
+    if ward_scoped:
+        if scope.kind not in ("ward", "site"):
+            raise AppError(
+                403,
+                "Cán bộ phường chỉ xem báo cáo của phường mình: hãy chọn phường (ward=…).",
+                "Ward officers see reports of their own wards only: choose the ward (ward=…).",
+            )
+        ensure_ward(principal, scope.ward_id)
+    return scope

@@ -1,0 +1,295 @@
+"""Web pages for businesses: sign-up, the overview with its next steps, the profile, documents
+and the private calendar link. Products, fairs, applications and passes: vendors.selling_pages.
+
+A thin layer over the same services as the JSON API (vendors.businesses, vendors.documents,
+vendors.vetting); a form that fails is shown again with what was typed and the error beside its
+field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from core.auth import provide_throttle, sign_in
+from core.errors import AppError
+from core.guards import current_principal, requires
+from core.i18n import current_language, gettext
+from core.pages import convert_form, form_errors, form_values
+from core.roles import Right
+from core.throttle import LoginThrottle
+from core.web import page_context
+from events.calendar_api import subscribe_links
+from events.services import list_wards
+from vendors import applications, businesses, documents, products, vetting
+from vendors.schemas import BusinessPatch, BusinessSignUp
+from vendors.tables import BusinessStatus
+
+BUSINESS = [requires(Right.ACT_AS_BUSINESS)]
+KIND_LABELS = {
+    "enterprise": ("Doanh nghiệp (công ty)", "Enterprise (company)"),
+    "branch": ("Chi nhánh", "Branch"),
+    "household": ("Hộ kinh doanh", "Household business"),
+    "cooperative": ("Hợp tác xã", "Cooperative"),
+}
+DOCUMENT_LABELS = {
+    "registration_certificate": ("Giấy chứng nhận đăng ký kinh doanh", "Business registration"),
+    "food_safety_certificate": ("Giấy chứng nhận an toàn thực phẩm", "Food-safety certificate"),
+    "other": ("Giấy tờ khác", "Other document"),
+}
+PROFILE_FIELDS = (
+    "legal_name",
+    "trade_name",
+    "representative",
+    "phone",
+    "address",
+    "ward_slug",
+    "club_ward_slug",
+    "category_slugs",
+)
+
+
+def render(request: Request[Any, Any, Any], name: str, status: int = 200, **extra: Any) -> Template:
+    return Template(f"business/{name}", context=page_context(request, **extra), status_code=status)
+
+
+def failed_status(exc: Exception) -> int:
+    return exc.status_code if isinstance(exc, AppError) else 422
+
+
+def only(values: dict[str, Any], struct: type[msgspec.Struct]) -> dict[str, Any]:
+    """The posted fields the Struct knows: its forbid_unknown_fields is for API callers."""
+    return {k: v for k, v in values.items() if k in struct.__struct_fields__}
+
+
+async def my_business(request: Request[Any, Any, Any]) -> int:
+    return await businesses.business_id_for(current_principal(request))
+
+
+async def form_choices() -> dict[str, Any]:
+    return {
+        "wards": [(w.slug, w.name) for w in await list_wards()],
+        "categories": await businesses.list_categories(current_language()),
+        "kind_labels": KIND_LABELS,
+    }
+
+
+def next_steps(business: Any, product_count: int, document_count: int, applied: bool) -> list:
+    """What the business should do now, in order, each (text, link, done)."""
+    if business.status != BusinessStatus.VERIFIED:
+        return [
+            (
+                gettext("Tải lên giấy chứng nhận đăng ký kinh doanh"),
+                "/business/documents",
+                document_count > 0,
+            ),
+            (gettext("Chờ ban tổ chức xác minh hồ sơ"), "/business/profile", False),
+        ]
+    return [
+        (
+            gettext("Khai báo sản phẩm sẽ bán (sản xuất tại Việt Nam)"),
+            "/business/products",
+            product_count > 0,
+        ),
+        (
+            gettext("Tải lên giấy tờ (an toàn thực phẩm nếu bán thực phẩm)"),
+            "/business/documents",
+            document_count > 0,
+        ),
+        (gettext("Đăng ký gian hàng ở một phiên chợ"), "/business/fairs", applied),
+    ]
+
+
+class RegisterPage(Controller):
+    path = "/register"
+    include_in_schema = False
+    dependencies = {"throttle": Provide(provide_throttle, sync_to_thread=False)}
+
+    @get("/")
+    async def form(self, request: Request[Any, Any, Any]) -> Template:
+        return render(
+            request,
+            "register.html",
+            values={"kind": "enterprise"},
+            errors={},
+            **await form_choices(),
+        )
+
+    @post("/", status_code=303)
+    async def submit(
+        self, request: Request[Any, Any, Any], throttle: NamedDependency[LoginThrottle]
+    ) -> Response[Any]:
+        values = await form_values(request)
+        try:
+            data = convert_form(
+                {**only(values, BusinessSignUp), "language": current_language()}, BusinessSignUp
+            )
+            await businesses.sign_up(data)
+            _, cookie = await sign_in(request, data.email, data.password, throttle)
+        except (AppError, msgspec.ValidationError) as exc:
+            return render(
+                request,
+                "register.html",
+                status=failed_status(exc),
+                values=values,
+                errors=form_errors(exc),
+                **await form_choices(),
+            )
+        return Redirect("/business?welcome=1", status_code=303, cookies=[cookie])
+
+
+class BusinessPages(Controller):
+    path = "/business"
+    include_in_schema = False
+    guards = BUSINESS
+
+    @get("/")
+    async def overview(
+        self, request: Request[Any, Any, Any], welcome: FromQuery[bool] = False
+    ) -> Template:
+        from vendors.selling_pages import my_passes
+
+        business_id = await my_business(request)
+        lang = current_language()
+        business = await businesses.business_out(business_id, lang)
+        own_products = await products.list_products(business_id, lang)
+        own_documents = await documents.list_documents(business_id)
+        own_applications = await applications.list_for_business(business_id, lang)
+        token = await businesses.calendar_token(business_id)
+        return render(
+            request,
+            "overview.html",
+            business=business,
+            welcome=welcome,
+            reset=request.query_params.get("reset") == "1",
+            status_labels=vetting.STATUS_LABELS,
+            application_labels=applications.STATUS_LABELS,
+            steps=next_steps(
+                business, len(own_products), len(own_documents), bool(own_applications)
+            ),
+            applications=own_applications,
+            passes=await my_passes(business_id),
+            calendar=subscribe_links(f"/calendar/private/{token}.ics"),
+            last_reason=next((h.reason for h in reversed(business.history) if h.reason), ""),
+        )
+
+    @post("/calendar/reset", status_code=303)
+    async def reset_calendar(self, request: Request[Any, Any, Any]) -> Redirect:
+        await businesses.calendar_token(await my_business(request), reset=True)
+        return Redirect("/business?reset=1#calendar", status_code=303)
+
+    @post("/resubmit", status_code=303)
+    async def resubmit(self, request: Request[Any, Any, Any]) -> Redirect:
+        await vetting.apply_action(
+            current_principal(request), await my_business(request), "resubmit", ""
+        )
+        return Redirect("/business", status_code=303)
+
+    @get("/profile")
+    async def profile(self, request: Request[Any, Any, Any]) -> Template:
+        business = await businesses.business_out(await my_business(request), current_language())
+        return await self._profile(request, business, profile_values(business), {}, 200)
+
+    @post("/profile", status_code=303)
+    async def save_profile(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        business_id = await my_business(request)
+        values = await form_values(request)
+        values.setdefault("category_slugs", [])
+        try:
+            patch = convert_form(only(values, BusinessPatch), BusinessPatch)
+            # An emptied field means "none": convert_form leaves empty fields out.
+            patch = msgspec.structs.replace(
+                patch,
+                club_ward_slug=values.get("club_ward_slug", ""),
+                category_slugs=values["category_slugs"],
+            )
+            await businesses.update_business(business_id, patch)
+        except (AppError, msgspec.ValidationError) as exc:
+            business = await businesses.business_out(business_id, current_language())
+            return await self._profile(
+                request, business, values, form_errors(exc), failed_status(exc)
+            )
+        return Redirect("/business/profile?saved=1", status_code=303)
+
+    async def _profile(
+        self,
+        request: Request[Any, Any, Any],
+        business: Any,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status: int,
+    ) -> Template:
+        return render(
+            request,
+            "profile.html",
+            status=status,
+            business=business,
+            values=values,
+            errors=errors,
+            saved=request.query_params.get("saved") == "1",
+            status_labels=vetting.STATUS_LABELS,
+            **await form_choices(),
+        )
+
+    @get("/documents")
+    async def documents_page(self, request: Request[Any, Any, Any]) -> Template:
+        return await self._documents(request, {}, {}, 200)
+
+    @post("/documents", status_code=303)
+    async def upload(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        business_id = await my_business(request)
+        values = await form_values(request)
+        upload = values.pop("file", None)
+        try:
+            form = convert_form(values, DocumentForm)
+            content = (
+                await upload.read(documents.MAX_DOCUMENT_BYTES + 1)
+                if isinstance(upload, UploadFile)
+                else b""
+            )
+            await documents.store_document(
+                business_id,
+                form.kind,
+                upload.filename if isinstance(upload, UploadFile) else "",
+                content,
+                form.expires_on,
+            )
+        except (AppError, msgspec.ValidationError) as exc:
+            return await self._documents(request, values, form_errors(exc), failed_status(exc))
+        return Redirect("/business/documents?saved=1", status_code=303)
+
+    async def _documents(
+        self,
+        request: Request[Any, Any, Any],
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status: int,
+    ) -> Template:
+        return render(
+            request,
+            "documents.html",
+            status=status,
+            documents=await documents.list_documents(await my_business(request)),
+            values=values,
+            errors=errors,
+            saved=request.query_params.get("saved") == "1",
+            document_labels=DOCUMENT_LABELS,
+        )
+
+
+class DocumentForm(msgspec.Struct):
+    kind: str = ""
+    expires_on: dt.date | None = None
+
+
+def profile_values(business: Any) -> dict[str, Any]:
+    values = {f: getattr(business, f) for f in PROFILE_FIELDS if f != "category_slugs"}
+    values["club_ward_slug"] = business.club_ward_slug or ""
+    values["category_slugs"] = [c.slug for c in business.categories]
+    return values
