@@ -210,13 +210,16 @@ class Driver:
         self.applications = list(data["applications"])
         self.etags: dict[str, str] = {}
         self.errors: Counter[str] = Counter()
-        limits = httpx.Limits(max_connections=CONCURRENCY)
+        # Idle connections closed before uvicorn's 5 s keep-alive ends, as browsers do, so that no
+        # request races the server closing its connection.
+        limits = httpx.Limits(max_connections=CONCURRENCY, keepalive_expiry=4)
+        self.limits = httpx.Limits(keepalive_expiry=4)
         self.anonymous = httpx.AsyncClient(base_url=base, timeout=30, limits=limits)
         self.gates: list[Any] = []
         self.businesses: dict[str, Any] = {}
 
     async def sign_in(self, email: str) -> Any:
-        client = self.httpx.AsyncClient(base_url=self.base, timeout=30)
+        client = self.httpx.AsyncClient(base_url=self.base, timeout=30, limits=self.limits)
         response = await client.post(
             "/api/auth/login", json={"email": email, "password": DEMO_PASSWORD}
         )
@@ -276,7 +279,9 @@ class Driver:
         return "check-in"
 
     async def login(self) -> str:
-        async with self.httpx.AsyncClient(base_url=self.base, timeout=30) as client:
+        async with self.httpx.AsyncClient(
+            base_url=self.base, timeout=30, limits=self.limits
+        ) as client:
             response = await client.post(
                 "/api/auth/login",
                 json={"email": self.rng.choice(self.data["accounts"]), "password": DEMO_PASSWORD},
@@ -445,6 +450,8 @@ async def serve_and_drive(env: dict[str, str], args: argparse.Namespace) -> dict
         workers = worker_pids(server.pid)
         result = await asyncio.wait_for(drive(base, data, args), timeout=args.timeout)
         result["workers"] = [{"pid": pid, "peak_mb": peak_memory_mb(pid)} for pid in workers]
+        logged = Path(log.name).read_text(errors="replace").splitlines()
+        result["server_errors"] = [line for line in logged if "ERROR" in line][:20]
     finally:
         server.terminate()
         try:
@@ -486,6 +493,8 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
     )
     checkin = result["paced"]["kinds"].get("check-in", {}).get("p99_ms") or float("nan")
     print(f"   peak memory per worker (VmHWM): {memory}")
+    for line in result["server_errors"]:
+        print(f"   server log: {line}")
     print(
         "   goals: errors 0 — "
         + ("met" if errors == 0 else f"MISSED ({errors}: {result['errors']})")

@@ -162,6 +162,20 @@ DATABASE_UNAVAILABLE = (
 )
 
 
+STORE_UNAVAILABLE = (
+    "Hệ thống tạm thời không kết nối được bộ nhớ dùng chung. Vui lòng thử lại sau ít phút.",
+    "The system cannot reach its shared store at the moment. Please try again in a few minutes.",
+)
+
+
+def is_store_unavailable(exc: BaseException) -> bool:
+    """Redis (sessions' throttles, rate limits, caches) is down or unreachable: a 503 too."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return isinstance(exc, (RedisConnectionError, RedisTimeoutError))
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if is_database_unavailable(exc):
         # Expected during a database restart or failover: one line, not a traceback per request.
@@ -177,6 +191,11 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
             503,
             *DATABASE_UNAVAILABLE,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    if is_store_unavailable(exc):
+        logger.warning("Shared store (Redis) unavailable on %s: %s", request.url.path, exc)
+        return problem_response(
+            request, 503, *STORE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
         )
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     vi, en = _DEFAULTS[500]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from core.guards import current_principal, requires
 from core.roles import Right
@@ -23,12 +23,16 @@ class FairController(Controller):
     @get("/", summary="Published, cancelled and completed fairs (public)")
     async def list_fairs(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
+        first_day: Annotated[
+            dt.date | None, QueryParameter(name="from", description="first local day (YYYY-MM-DD)")
+        ] = None,
+        last_day: Annotated[
+            dt.date | None, QueryParameter(name="to", description="last local day (YYYY-MM-DD)")
+        ] = None,
         site: FromQuery[str | None] = None,
         ward: FromQuery[str | None] = None,
     ) -> list[FairOut]:
-        return await fairs.list_fairs(start, end, site, ward)
+        return await fairs.list_fairs(first_day, last_day, site, ward)
 
     @get("/{fair_id:int}", summary="One fair (drafts only to those who manage it)")
     async def get_fair(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> FairOut:

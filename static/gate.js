@@ -381,7 +381,7 @@ main h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
 
   async function refreshFairs() {
     const day = isoDay(new Date());
-    const response = await request(`/api/fairs?start=${day}&end=${day}`);
+    const response = await request(`/api/fairs?from=${day}&to=${day}`);
     if (!response.ok) return;
     const fairs = (await response.json())
       .filter((f) => f.status === "published")

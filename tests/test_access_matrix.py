@@ -644,6 +644,27 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         only({"business": 303}),
     ),
     ("GET", "/business/passes", "page", None, business_page()),
+    # The inspector's phone pages.
+    ("GET", "/inspections", "none", None, inspecting(200)),
+    ("GET", "/inspections/{inspection_id:int}", "none", None, inspecting(200)),
+    ("POST", "/inspections/{inspection_id:int}/start", "form", {}, inspecting(303)),
+    (
+        "POST",
+        "/inspections/{inspection_id:int}/checklist/{item:str}",
+        "form",
+        {"result": "pass"},
+        inspecting(303),
+    ),
+    (
+        "POST",
+        "/inspections/{inspection_id:int}/findings",
+        "form",
+        {"kind": "other", "severity": "minor"},
+        inspecting(303),
+    ),
+    ("POST", "/inspections/{inspection_id:int}/notes", "form", {"notes": "Ổn."}, inspecting(303)),
+    ("POST", "/inspections/{inspection_id:int}/photos", "multipart", None, inspecting(303)),
+    ("POST", "/inspections/{inspection_id:int}/complete", "form", {}, inspecting(422)),
     # Piccolo Admin: its own login answers strangers; signed-in non-organizers are refused.
     ("GET", "/admin", "none", "/admin/api/tables/", only({"organizer": 200}, others=403)),
 ]
@@ -659,6 +680,8 @@ CONCRETE_PATHS = {
     "/calendar/wards/{filename:str}": "/calendar/wards/ben-nghe.ics",
     "/fairs/{name:str}": "/fairs/{fair_id}.ics",
     "/business/fairs/{fair_id:int}/apply": "/business/fairs/{other_fair_id}/apply",
+    "/sites/{slug:str}": "/sites/site-ben-nghe",
+    "/wards/{slug:str}": "/wards/ben-nghe",
     "/calendar/private/{filename:str}": "/calendar/private/{calendar_token}.ics",
     "/api/fairs/{fair_id:int}/complete": "/api/fairs/{past_fair_id}/complete",
     "/api/reports": "/api/reports?period=2026-H1&format=csv",
@@ -673,6 +696,10 @@ CONCRETE_PATHS = {
     ),
     "/api/inspections/{inspection_id:int}/checklist/{item:str}": (
         "/api/inspections/{inspection_id}/checklist/food_safety"
+    ),
+    "/inspections/{inspection_id:int}/start": "/inspections/{planned_inspection_id}/start",
+    "/inspections/{inspection_id:int}/checklist/{item:str}": (
+        "/inspections/{inspection_id}/checklist/food_safety"
     ),
     "/api/inspections/findings/{finding_id:int}/lift": (
         "/api/inspections/findings/{suspension_finding_id}/lift"
@@ -737,10 +764,12 @@ async def test_role_may_call_endpoint(db, client, method, path, kind, body, role
         email = ROLE_EMAILS[Role(role)] if role != ANON else "nobody@test.vn"
         body = {"email": email, "password": PASSWORD}
     if kind == "multipart" and path.endswith("/photos"):
+        page_form = {} if path.startswith("/api/") else {"_csrf_token": await csrf_token(client)}
         response = await client.post(
             url,
             files={"file": ("anh.png", PNG, "image/png")},
-            headers={"x-site-csrf": "1"},
+            data=page_form,
+            headers={"x-site-csrf": "1"} if path.startswith("/api/") else {},
         )
     elif kind == "upload":  # a page's upload form: multipart with the form's CSRF token
         response = await client.post(

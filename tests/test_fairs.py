@@ -85,7 +85,8 @@ async def test_public_list_filters_by_dates_site_and_ward(world, client):
     assert [f["id"] for f in by_ward] == [second]
     by_site = (await client.get("/api/fairs", params={"site": "site-ben-nghe"})).json()
     assert [f["id"] for f in by_site] == [first]
-    window = {"start": str(today), "end": str(today + dt.timedelta(days=8))}
+    # The contract's names: from and to, local days, both included.
+    window = {"from": str(today), "to": str(today + dt.timedelta(days=8))}
     assert [f["id"] for f in (await client.get("/api/fairs", params=window)).json()] == [first]
 
 

@@ -57,3 +57,29 @@ async def test_failed_logins_on_one_worker_count_on_the_other(db, redis_settings
                 )
                 assert blocked.status_code == 429
         await first.stores.get("login_throttle").delete_all()
+
+
+@pytest.fixture
+def unreachable_redis(monkeypatch):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+async def test_redis_down_answers_503_with_a_message_not_500(db, unreachable_redis):
+    from app import create_app
+
+    app = create_app()
+    async with app.lifespan(), client_from(app, "198.51.100.7") as client:
+        response = await client.get("/api/wards")
+        assert response.status_code == 503
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["retry-after"]
+        body = response.json()
+        assert "bộ nhớ dùng chung" in body["messages"]["vi"]
+        assert "shared store" in body["messages"]["en"]
+        assert (await client.get("/health")).status_code == 200  # health needs no Redis

@@ -1,0 +1,155 @@
+"""The console's pages on a real database (both backends): ward officers see their own wards
+only, bulk decisions through the page, forms that keep what was typed with errors per field."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.roles import Role
+from events.tables import Application
+from tests.factories import (
+    csrf_token,
+    login,
+    make_business,
+    make_fair,
+    make_product,
+    seed_world,
+)
+from vendors.applications import apply
+from vendors.schemas import ApplicationIn
+
+pytestmark = pytest.mark.anyio
+HTML = {"accept": "text/html"}
+
+
+async def test_ward_officer_sees_only_their_wards(db, client):
+    ids = await seed_world()
+    tan_dinh_fair = await make_fair(site_slug="site-tan-dinh", days_ahead=12)
+    await login(client, Role.WARD_OFFICER)
+
+    listing = await client.get("/console/businesses", headers=HTML)
+    assert listing.status_code == 200
+    assert "Công ty TNHH Dệt may Bến Nghé" in listing.text
+    assert "Công ty Tân Định Xanh" not in listing.text
+
+    other = await client.get(f"/console/businesses/{ids['other_business_id']}", headers=HTML)
+    assert other.status_code == 403
+    assert "phường mình phụ trách" in other.text
+    assert other.headers["content-type"].startswith("text/html")
+
+    fairs = await client.get("/console/fairs", headers=HTML)
+    assert f'href="/console/fairs/{ids["fair_id"]}"' in fairs.text
+    assert f'href="/console/fairs/{tan_dinh_fair}"' not in fairs.text
+    board = await client.get(f"/console/fairs/{tan_dinh_fair}/board", headers=HTML)
+    assert board.status_code == 403
+
+    await login(client, Role.ORGANIZER)
+    everyone = await client.get("/console/businesses", headers=HTML)
+    assert "Công ty Tân Định Xanh" in everyone.text
+
+
+async def test_bulk_decision_through_the_page(db, client):
+    ids = await seed_world()
+    fair = ids["other_fair_id"]
+    applied = []
+    for number, tax in ((1, "0100109106"), (2, "0101245486")):
+        business = await make_business(f"dn{number}@test.vn", f"Cơ sở Số {number}", tax, "ben-nghe")
+        product = await make_product(business)
+        applied.append((await apply(business, fair, ApplicationIn(product_ids=[product]))).id)
+    await login(client, Role.WARD_OFFICER)
+    token = await csrf_token(client)
+
+    response = await client.post(
+        f"/console/fairs/{fair}/applications",
+        data={
+            "application_ids[]": [str(a) for a in applied],
+            "status": "approved",
+            "_csrf_token": token,
+        },
+        headers=HTML,
+    )
+    assert response.status_code == 200, response.text[:500]
+    assert "Đã lưu 2 quyết định." in response.text
+    statuses = await Application.select(Application.status).where(Application.id.is_in(applied))
+    assert [s["status"] for s in statuses] == ["approved", "approved"]
+
+    # Rejecting without a reason: refused per application, each one saying why.
+    response = await client.post(
+        f"/console/fairs/{fair}/applications",
+        data={
+            "application_ids[]": [str(a) for a in applied],
+            "status": "rejected",
+            "_csrf_token": token,
+        },
+        headers=HTML,
+    )
+    assert "Đã lưu 0 quyết định." in response.text
+    assert response.text.count("Hãy ghi lý do từ chối.") == 2
+
+    # Nothing ticked: the error sits next to the list, and the chosen decision is kept.
+    response = await client.post(
+        f"/console/fairs/{fair}/applications",
+        data={"status": "waitlisted", "reason": "Chờ sơ đồ mới", "_csrf_token": token},
+        headers=HTML,
+    )
+    assert response.status_code == 422
+    assert 'id="application_ids-error"' in response.text
+    assert "Hãy chọn ít nhất một đơn." in response.text
+    assert '<option value="waitlisted" selected>' in response.text
+    assert "Chờ sơ đồ mới</textarea>" in response.text
+
+
+async def test_one_decision_keeps_the_reason_field_error(db, client):
+    ids = await seed_world()
+    await login(client, Role.ORGANIZER)
+    token = await csrf_token(client)
+    response = await client.post(
+        f"/console/fairs/{ids['fair_id']}/applications/{ids['application_id']}",
+        data={"status": "rejected", "reason": "", "_csrf_token": token},
+        headers=HTML,
+    )
+    assert response.status_code == 422
+    assert f'id="reason-{ids["application_id"]}-error"' in response.text
+    row = (
+        await Application.select(Application.status)
+        .where(Application.id == ids["application_id"])
+        .first()
+    )
+    assert row["status"] == "approved"
+
+
+async def test_new_fair_form_keeps_values_and_says_what_to_fix(db, client):
+    await seed_world()
+    await login(client, Role.WARD_OFFICER)
+    token = await csrf_token(client)
+    form = {
+        "title": "Phiên chợ Tết Bến Nghé",
+        "site_slug": "site-ben-nghe",
+        "start": "2027-01-20T07:00",
+        "end": "2027-01-20T06:00",
+        "audience": "Công nhân khu chế xuất",
+        "_csrf_token": token,
+    }
+    response = await client.post("/console/fairs/new", data=form, headers=HTML)
+    assert response.status_code == 422
+    assert 'id="end-error"' in response.text
+    assert "Giờ kết thúc phải sau giờ bắt đầu." in response.text
+    assert 'value="Phiên chợ Tết Bến Nghé"' in response.text
+    assert 'value="Công nhân khu chế xuất"' in response.text
+    assert '<option value="site-ben-nghe" selected>' in response.text
+
+    # A site of another ward is not offered, and refused if sent anyway.
+    response = await client.post(
+        "/console/fairs/new",
+        data={**form, "end": "2027-01-20T11:00", "site_slug": "site-tan-dinh"},
+        headers=HTML,
+    )
+    assert response.status_code in (403, 422)
+
+    response = await client.post(
+        "/console/fairs/new", data={**form, "end": "2027-01-20T11:00"}, headers=HTML
+    )
+    assert response.status_code == 303
+    created = await client.get(response.headers["location"], headers=HTML)
+    assert "Phiên chợ Tết Bến Nghé" in created.text
+    assert "bản nháp" in created.text
