@@ -231,7 +231,9 @@ class InspectionController(Controller):
         return await services.cancel(current_principal(request), inspection_id, data.reason)
 
     @get("/photos/{photo_id:int}", guards=INSPECT, summary="A photo (inspectors of its team)")
-    async def photo(self, request: Request[Any, Any, Any], photo_id: FromPath[int]) -> Response[bytes]:
+    async def photo(
+        self, request: Request[Any, Any, Any], photo_id: FromPath[int]
+    ) -> Response[bytes]:
         row = await photos.find_photo(photo_id)
         await services.accessible(current_principal(request), row["inspection"])
         return Response(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -16,11 +18,13 @@ DEMO_PASSWORD = "demo12345"
 ORGANIZER = "bantochuc@demo.vn"
 
 
-def session(base: str, email: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=60)
-    response = client.post("/api/auth/login", json={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 200, response.text
-    return client
+@contextmanager
+def session(base: str, email: str) -> Iterator[httpx.Client]:
+    """A signed-in API client of that demo account."""
+    with httpx.Client(base_url=base, timeout=60) as client:
+        response = client.post("/api/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 200, response.text
+        yield client
 
 
 def new_fair(organizer: httpx.Client, site_slug: str, title: str, days_ahead: int = 8) -> int:

@@ -125,8 +125,6 @@ def test_organizer_runs_a_fair_from_draft_to_the_gate(browser, demo_site):
     free = page.locator("g.stall.state-open").first
     code = free.get_attribute("data-code")
     free.click()
-    page.wait_for_timeout(3000)
-    print("DEBUG", page.url, page.locator(".board-messages").inner_text(), page.problems)
     page.locator(".board-messages .notice", has_text=f"gian {code}").wait_for()
     row = page.locator(".board-row", has=page.locator(f"button.pick:text-is('{name}')"))
     assert code in row.inner_text()
@@ -136,7 +134,7 @@ def test_organizer_runs_a_fair_from_draft_to_the_gate(browser, demo_site):
     name = second.get_attribute("data-name")
     target = page.locator("g.stall.state-open").nth(1)
     code = target.get_attribute("data-code")
-    second.drag_to(target)
+    second.drag_to(target, source_position={"x": 4, "y": 4})
     page.locator(".board-messages .notice", has_text=f"gian {code}").wait_for()
     row = page.locator(".board-row", has=page.locator(f"button.pick:text-is('{name}')"))
     assert code in row.inner_text()
@@ -169,7 +167,5 @@ def test_organizer_runs_a_fair_from_draft_to_the_gate(browser, demo_site):
             },
         )
     assert scanned.json()["result"] == "accepted", scanned.text
-    page.wait_for_function(
-        "document.getElementById('count-arrived').textContent.trim() === '1'", timeout=20000
-    )
+    expect(page.locator("#count-arrived")).to_have_text("1", timeout=20000)
     assert page.inner_text("#count-waiting") == str(len(passes) - 1)

@@ -44,8 +44,8 @@ def test_resident_finds_a_fair_and_subscribes_to_its_calendar(browser, demo_site
     assert "Khu dân cư đường Trần Đình Xu" in page.locator(".facts").inner_text()
     map_link = page.locator("a.map-link").get_attribute("href")
     assert map_link.startswith("https://www.openstreetmap.org/?mlat=")
-    assert page.locator(".stall-map svg .stall").count() == 14
-    assert page.locator(".stall-map svg .stall.state-assigned").count() == 3
+    assert page.locator(".fair-map svg .stall").count() == 14
+    assert page.locator(".fair-map svg .stall.state-assigned").count() == 3
     directory = page.locator("#directory")
     assert "Gốm Lái Thiêu Mười Tư" in directory.inner_text()
     assert "Lụa Bảo Lộc Tơ Vàng" in directory.inner_text()

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from core.errors import AppError
 from core.i18n import current_language
 from core.pages import convert_form, form_errors, form_values
-from core.timezone import now_utc, today_local
+from core.timezone import local, now_utc, today_local
 from core.web import day_label
 from events import stallmap
 from events.board import fair_stalls
@@ -50,7 +50,8 @@ async def my_passes(business_id: int) -> list[dict[str, Any]]:
             "pass": pass_out(r),
             "fair_title": r["fair.title"],
             "day": day_label(r["fair.starts_at"], lang),
-            "past": r["fair.ends_at"] < now_utc(),
+            # A pass stays in view, with its map, through its fair's last day.
+            "past": local(r["fair.ends_at"]).date() < today_local(),
             "stalls": [c.strip() for c in r["stalls"].split(",") if c.strip()],
         }
         for r in rows
