@@ -17,6 +17,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from core.accounts import MIN_PASSWORD_LENGTH
 from core.auth import provide_throttle, sign_in
 from core.errors import AppError
 from core.guards import current_principal, requires
@@ -77,6 +78,7 @@ async def form_choices() -> dict[str, Any]:
         "wards": [(w.slug, w.name) for w in await list_wards()],
         "categories": await businesses.list_categories(current_language()),
         "kind_labels": KIND_LABELS,
+        "min_password_length": MIN_PASSWORD_LENGTH,
     }
 
 
