@@ -75,7 +75,10 @@ async def list_teams(principal: Principal) -> list[TeamOut]:
     """Organizers see every team; an inspector the teams they belong to."""
     query = InspectionTeam.select(InspectionTeam.id).order_by(InspectionTeam.id)
     if not principal.can(Right.MANAGE_INSPECTIONS):
-        query = query.where(InspectionTeam.id.is_in(list(await team_ids_of(principal.user_id))))
+        own = sorted(await team_ids_of(principal.user_id))
+        if not own:  # an inspector not yet in any team (and Piccolo refuses an empty IN)
+            return []
+        query = query.where(InspectionTeam.id.is_in(own))
     return [await team_out(r["id"]) for r in await query.run()]
 
 

@@ -445,6 +445,19 @@ async def test_teams_take_only_inspectors_and_organizers(world, client):
     assert refused.status_code == 409
 
 
+async def test_an_inspector_in_no_team_sees_no_teams_and_no_inspections(world, client):
+    await login(client, Role.ORGANIZER)
+    team = f"/api/inspection-teams/{world['team_id']}"
+    members = (await client.get(team)).json()["members"]
+    for member in members:
+        await client.delete(f"{team}/members/{member['user_id']}")
+    await as_role(client, Role.INSPECTOR)
+    teams = await client.get("/api/inspection-teams")
+    assert teams.status_code == 200 and teams.json() == []
+    inspections = await client.get("/api/inspections")
+    assert inspections.status_code == 200 and inspections.json() == []
+
+
 async def test_the_demo_holds_inspections_with_every_kind_of_follow_up(db, client):
     from core.timezone import local, today_local
     from demo.load import DEMO_PASSWORD, load_demo
