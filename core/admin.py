@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from litestar import asgi
 from litestar.types import Receive, Scope, Send
-from piccolo_admin.endpoints import create_admin
 from piccolo_api.session_auth.tables import SessionsBase
 
 from core.accounts import User
@@ -28,7 +27,10 @@ def _admin_tables() -> list[Any]:
 
 @lru_cache(maxsize=1)
 def admin_app() -> Any:
-    """Built once: creating Piccolo Admin is costly, and it holds no per-request state."""
+    """Built once, on first use: Piccolo Admin (and the FastAPI it runs on) is costly in time
+    and memory, and holds no per-request state."""
+    from piccolo_admin.endpoints import create_admin
+
     settings = get_settings()
     host = urlsplit(settings.public_url).hostname or "localhost"
     return create_admin(

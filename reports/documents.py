@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from reports.exports import to_csv, to_xlsx
+from importlib import import_module
+
 from reports.figures import build_report
-from reports.pdf import render_pdf
 from reports.period import Period
 from reports.scope import Scope
 
-RENDERERS = {"pdf": render_pdf, "csv": to_csv, "xlsx": to_xlsx}
+# Module and function of each format, loaded when first asked for: the workbook and chart
+# libraries are heavy, and most workers never write a report.
+RENDERERS = {
+    "pdf": ("reports.pdf", "render_pdf"),
+    "csv": ("reports.exports", "to_csv"),
+    "xlsx": ("reports.exports", "to_xlsx"),
+}
 
 
 def filename(period: Period, scope: Scope, fmt: str) -> str:
@@ -17,7 +23,9 @@ def filename(period: Period, scope: Scope, fmt: str) -> str:
 
 async def render_report(period: Period, scope: Scope, fmt: str) -> tuple[bytes, str]:
     report = await build_report(period, scope)
-    return RENDERERS[fmt](report), filename(period, scope, fmt)
+    module, function = RENDERERS[fmt]
+    render = getattr(import_module(module), function)
+    return render(report), filename(period, scope, fmt)
 
 
 async def write_report(

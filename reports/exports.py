@@ -6,10 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from reports.layout import Section, sections
 from reports.period import vi_date
 from reports.schemas import Report
@@ -54,6 +50,10 @@ def _sheet_name(section: Section) -> str:
 
 
 def to_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook  # heavy: loaded by the first workbook asked for
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     bold = Font(bold=True)
     first = True

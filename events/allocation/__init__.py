@@ -5,22 +5,36 @@ proven optimum for small fairs; all three report `score`, the one objective, and
 rules that `check_hard_rules` checks.
 """
 
-from events.allocation.baseline import first_come_first_served
-from events.allocation.exact import exact, upper_bound
-from events.allocation.generate import Instance, generate_instance
-from events.allocation.model import (
-    Allocation,
-    Pin,
-    PinError,
-    Reason,
-    Request,
-    Stall,
-    Violation,
-    Weights,
-)
-from events.allocation.problem import score
-from events.allocation.rules import check_hard_rules
-from events.allocation.solver import allocate
+from importlib import import_module
+from typing import Any
+
+# Loaded on first use: the solvers bring NumPy and HiGHS, which a web worker that never
+# allocates should not carry in memory.
+_HOMES = {
+    "first_come_first_served": "baseline",
+    "exact": "optimum",
+    "upper_bound": "optimum",
+    "Instance": "generate",
+    "generate_instance": "generate",
+    "Allocation": "model",
+    "Pin": "model",
+    "PinError": "model",
+    "Reason": "model",
+    "Request": "model",
+    "Stall": "model",
+    "Violation": "model",
+    "Weights": "model",
+    "score": "problem",
+    "check_hard_rules": "rules",
+    "allocate": "solver",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(f"events.allocation.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Allocation",
