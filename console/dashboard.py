@@ -10,7 +10,7 @@ from litestar.response import Template
 from console.common import fairs_for, render
 from core.guards import current_principal, requires
 from core.roles import Right
-from core.timezone import now_utc, today_local
+from core.timezone import start_of_local_day, today_local
 from events.tables import Application, ApplicationStatus, FairStatus
 from vendors.tables import Business, BusinessStatus
 
@@ -51,7 +51,8 @@ class DashboardController(Controller):
         principal = current_principal(request)
         fairs = [
             f
-            for f in await fairs_for(principal, since=now_utc())
+            # From this morning: a fair that ended earlier today is still today's.
+            for f in await fairs_for(principal, since=start_of_local_day(today_local()))
             if f["status"] in (FairStatus.DRAFT.value, FairStatus.PUBLISHED.value)
         ]
         counts = await _applications_by_fair([f["id"] for f in fairs])

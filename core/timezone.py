@@ -18,3 +18,8 @@ def today_local() -> dt.date:
 
 def local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(LOCAL_TZ)
+
+
+def start_of_local_day(day: dt.date) -> dt.datetime:
+    """Midnight in Ho Chi Minh City at the start of that day, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL_TZ)

@@ -153,3 +153,27 @@ async def test_new_fair_form_keeps_values_and_says_what_to_fix(db, client):
     created = await client.get(response.headers["location"], headers=HTML)
     assert "Phiên chợ Tết Bến Nghé" in created.text
     assert "bản nháp" in created.text
+
+
+async def test_the_dashboard_shows_todays_fair_after_it_has_closed(db, client):
+    import datetime as dt
+
+    from core.timezone import local, now_utc, start_of_local_day, today_local
+    from events.tables import Fair
+
+    await seed_world()
+    fair = await make_fair(days_ahead=0)
+    # Held this morning: from the start of the local day for one minute, long over by now
+    # (unless the test runs in the day's first minute, when it is still on).
+    morning = start_of_local_day(today_local())
+    await Fair.update(
+        {Fair.starts_at: morning, Fair.ends_at: morning + dt.timedelta(minutes=1)}
+    ).where(Fair.id == fair)
+    yesterday = await make_fair(days_ahead=-1)
+    assert local(now_utc()).date() == today_local()
+    await login(client, Role.ORGANIZER)
+    page = await client.get("/console", headers=HTML)
+    assert page.status_code == 200
+    todays = page.text.split("Phiên chợ hôm nay", 1)[1].split("</li>", 1)[0]
+    assert f'href="/console/fairs/{fair}' in todays
+    assert f'href="/console/fairs/{yesterday}' not in todays
