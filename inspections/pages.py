@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -62,7 +62,9 @@ class InspectionPagesController(Controller):
         return Template("inspections/list.html", context=context)
 
     @get("/{inspection_id:int}")
-    async def detail(self, request: Request[Any, Any, Any], inspection_id: FromPath[int]) -> Any:
+    async def detail(
+        self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
+    ) -> Response[Any]:
         return await self._page(request, inspection_id)
 
     async def _page(
@@ -113,7 +115,9 @@ class InspectionPagesController(Controller):
         )
 
     @post("/{inspection_id:int}/start", status_code=303)
-    async def start(self, request: Request[Any, Any, Any], inspection_id: FromPath[int]) -> Any:
+    async def start(
+        self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
+    ) -> Response[Any]:
         try:
             await services.start(current_principal(request), inspection_id)
         except AppError as exc:
@@ -123,7 +127,7 @@ class InspectionPagesController(Controller):
     @post("/{inspection_id:int}/checklist/{item:str}", status_code=303)
     async def answer(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int], item: FromPath[str]
-    ) -> Any:
+    ) -> Response[Any]:
         values = await form_values(request)
         try:
             data = convert_form(values, AnswerIn)
@@ -133,7 +137,9 @@ class InspectionPagesController(Controller):
         return _back(inspection_id, f"item-{item}")
 
     @post("/{inspection_id:int}/findings", status_code=303)
-    async def finding(self, request: Request[Any, Any, Any], inspection_id: FromPath[int]) -> Any:
+    async def finding(
+        self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
+    ) -> Response[Any]:
         values = await form_values(request)
         try:
             data = convert_form(values, FindingIn)
@@ -143,7 +149,9 @@ class InspectionPagesController(Controller):
         return _back(inspection_id, "findings", "finding")
 
     @post("/{inspection_id:int}/notes", status_code=303)
-    async def notes(self, request: Request[Any, Any, Any], inspection_id: FromPath[int]) -> Any:
+    async def notes(
+        self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
+    ) -> Response[Any]:
         values = await form_values(request)
         try:
             await services.set_notes(
@@ -154,7 +162,9 @@ class InspectionPagesController(Controller):
         return _back(inspection_id, "notes", "notes")
 
     @post("/{inspection_id:int}/photos", status_code=303)
-    async def photo(self, request: Request[Any, Any, Any], inspection_id: FromPath[int]) -> Any:
+    async def photo(
+        self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
+    ) -> Response[Any]:
         form = await request.form()
         upload = form.get("file")
         item = form.get("item") or None
@@ -173,7 +183,9 @@ class InspectionPagesController(Controller):
         return _back(inspection_id, "photos", "photo")
 
     @post("/{inspection_id:int}/complete", status_code=303)
-    async def complete(self, request: Request[Any, Any, Any], inspection_id: FromPath[int]) -> Any:
+    async def complete(
+        self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
+    ) -> Response[Any]:
         try:
             await services.complete(current_principal(request), inspection_id)
         except AppError as exc:

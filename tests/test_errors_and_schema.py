@@ -91,3 +91,21 @@ def test_importing_the_app_with_a_bad_url_fails_with_the_same_message(tmp_path):
     )
     assert result.returncode != 0
     assert "Unsupported DATABASE_URL scheme 'oracle'" in result.stderr
+
+
+def test_no_page_handler_declares_json():
+    """A handler declared with a JSON media type sends its rendered page as application/json,
+    which a browser shows as text: every handler outside the API must leave it to the page."""
+    from litestar.handlers import HTTPRouteHandler
+
+    from app import create_app
+
+    machine_paths = ("/api", "/schema", "/calendar", "/health", "/static", "/admin")
+    declared_json = [
+        f"{route.path} {handler.handler_name}"
+        for route in create_app().routes
+        if not route.path.startswith(machine_paths)
+        for handler in getattr(route, "route_handlers", [])
+        if isinstance(handler, HTTPRouteHandler) and handler.media_type == "application/json"
+    ]
+    assert declared_json == []
