@@ -124,10 +124,15 @@ def new_section(title: str, script: str, flags: str, today: str, text: str, figu
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the benchmarks' quick variants")
+    parser.add_argument(
+        "--only", action="append", metavar="SCRIPT", help="run only these (e.g. load_test.py)"
+    )
     args = parser.parse_args()
     today = dt.date.today().isoformat()
     outputs = []
     for script, full, quick, title, text in BENCHMARKS:
+        if args.only and script not in args.only:
+            continue
         arguments = quick if args.quick else full
         outputs.append((script, " " + " ".join(arguments) if arguments else "", title, text))
         outputs[-1] += (run(script, arguments),)
