@@ -26,14 +26,19 @@ def _secret_from_file(name: str, var_dir: Path) -> str:
     path = var_dir / name
     if not path.exists():
         value = secrets.token_urlsafe(48)
-        # O_EXCL: two workers starting together must not write two different keys.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text().strip()
+        # Written whole under a name of its own, then linked into place: of two workers starting
+        # together one wins, and the other reads the winner's complete key, never a half-written
+        # or empty file.
+        draft = var_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(value)
-        return value
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
