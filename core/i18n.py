@@ -57,8 +57,6 @@ def N_(message: str) -> str:
     return message
 
 
-_ = gettext
-
 
 class use_language:
     """`with use_language("en"):` renders texts in that language (e-mails, PDFs, tests)."""

@@ -1,5 +1,5 @@
-"""What every web page shares: forms that keep what was typed and say what to fix next to the
-field, and the signed-in person. Pages use the same guards as the API (core.guards); a browser
+"""What every web page's forms share: they keep what was typed and say what to fix next to the
+field. Pages use the same guards as the API (core.guards); a browser
 asked to sign in is sent to the sign-in form and back (core.errors.error_page)."""
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 
-from core.accounts import Principal
 from core.errors import AppError
-from core.guards import current_principal
 from core.i18n import current_language, gettext
 from core.text import clean
 
@@ -25,8 +23,7 @@ async def form_values(request: Request[Any, Any, Any]) -> dict[str, Any]:
     for key in form:
         if key == "_csrf_token":
             continue
-        items = [v for v in form.getall(key)]
-        texts = [clean(v) if isinstance(v, str) else v for v in items]
+        texts = [clean(v) if isinstance(v, str) else v for v in form.getall(key)]
         values[key] = texts if len(texts) > 1 or key.endswith("[]") else texts[0]
     return {k.removesuffix("[]"): v for k, v in values.items()}
 
@@ -51,7 +48,3 @@ def convert_form(values: dict[str, Any], into: type[Any]) -> Any:
     """Form strings into the API's Struct (numbers, booleans, dates), as the JSON API would."""
     cleaned = {k: v for k, v in values.items() if v != ""}
     return msgspec.convert(cleaned, into, strict=False)
-
-
-def principal_of(request: Request[Any, Any, Any]) -> Principal:
-    return current_principal(request)
