@@ -111,6 +111,7 @@ class ConsoleBoardController(Controller):
         notice: str = "",
         error: str = "",
         run: dict[str, Any] | None = None,
+        confirm: dict[str, Any] | None = None,
     ) -> Response[Any]:
         fair = await fair_for(request, fair_id)
         stalls = await board.fair_stalls(fair_id, public=False)
@@ -145,6 +146,7 @@ class ConsoleBoardController(Controller):
             notice=notice,
             error=error,
             run=run,
+            confirm=confirm,
         )
 
     async def _act(
@@ -173,6 +175,22 @@ class ConsoleBoardController(Controller):
     @post("/run", status_code=200)
     async def run(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Response[Any]:
         await fair_for(request, fair_id)
+        values = await form_values(request)
+        summary = await allocate.board_summary(fair_id)
+        redone = sum(not a["pinned"] for a in summary["assignments"])
+        if redone and values.get("confirm") != "1":
+            # A run redoes every stall not pinned: hand work and a published board are lost
+            # to a stray click unless the organizer says so.
+            return await self._board(
+                request,
+                fair_id,
+                confirm={
+                    "action": "run",
+                    "redone": redone,
+                    "pinned": len(summary["assignments"]) - redone,
+                    "published": bool(summary["published_at"]),
+                },
+            )
 
         async def action() -> dict[str, Any]:
             return await allocate.run_allocation(current_principal(request), fair_id)
@@ -255,6 +273,20 @@ class ConsoleBoardController(Controller):
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
         await fair_for(request, fair_id)
+        values = await form_values(request)
+        summary = await allocate.board_summary(fair_id)
+        if summary["assignments"] and values.get("confirm") != "1":
+            # Publishing e-mails every business and issues its pass: say so before doing it.
+            return await self._board(
+                request,
+                fair_id,
+                confirm={
+                    "action": "publish",
+                    "businesses": len(summary["assignments"]),
+                    "left_out": len(summary["left_out"]),
+                    "published": bool(summary["published_at"]),
+                },
+            )
 
         async def action() -> str:
             await allocate.publish(current_principal(request), fair_id)

@@ -561,7 +561,7 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "POST",
         "/console/fairs/{fair_id:int}/board/run",
         "form",
-        {},
+        {"confirm": "1"},
         only({"organizer": 200, "ward_officer": 200}),
     ),
     (
@@ -589,7 +589,7 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "POST",
         "/console/fairs/{fair_id:int}/board/publish",
         "form",
-        {},
+        {"confirm": "1"},
         only({"organizer": 200, "ward_officer": 200}),
     ),
     ("GET", "/console/fairs/{fair_id:int}/passes", "page", None, officers_page()),

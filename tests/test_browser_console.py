@@ -149,6 +149,11 @@ def test_organizer_runs_a_fair_from_draft_to_the_gate(browser, demo_site):
     check_page(page, "console-board-after-moves")
 
     page.click("text=Công bố kết quả xếp gian")
+    # Nothing goes out before the organizer confirms, knowing who will be told.
+    page.locator(".confirm", has_text="doanh nghiệp sẽ nhận thư báo").wait_for()
+    check_page(page, "console-board-confirm-publish")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("#confirm-action")
     page.locator(".board-messages .notice", has_text="Đã công bố").wait_for()
 
     page.goto(f"{base}/console/fairs/{fair_id}/passes")

@@ -123,6 +123,7 @@ def test_a_new_business_from_sign_up_to_the_gate(browser, demo_site, tmp_path):
     organizer.click("text=Chạy phân gian tự động")
     organizer.locator(".run-result").wait_for()
     organizer.click("text=Công bố kết quả xếp gian")
+    organizer.click("#confirm-action")
     organizer.locator(".board-messages .notice", has_text="Đã công bố").wait_for()
 
     # The business sees its approval, its stall on the map, and downloads its pass.

@@ -177,3 +177,49 @@ async def test_the_dashboard_shows_todays_fair_after_it_has_closed(db, client):
     todays = page.text.split("Phiên chợ hôm nay", 1)[1].split("</li>", 1)[0]
     assert f'href="/console/fairs/{fair}' in todays
     assert f'href="/console/fairs/{yesterday}' not in todays
+
+
+async def test_publishing_or_rerunning_the_board_asks_first_and_does_nothing_until_confirmed(
+    db, client
+):
+    from core.tables import OutboxEmail
+    from events.tables import Assignment, Fair
+
+    ids = await seed_world()  # one business on A02 of a board already published
+    fair = ids["fair_id"]
+    board = f"/console/fairs/{fair}/board"
+    await login(client, Role.ORGANIZER)
+    token = await csrf_token(client)
+
+    async def state() -> tuple:
+        published = await Fair.select(Fair.allocation_published_at).where(Fair.id == fair).first()
+        held = await Assignment.select(Assignment.reasons).where(Assignment.fair == fair)
+        return published["allocation_published_at"], held, await OutboxEmail.count()
+
+    before = await state()
+    asked = await client.post(f"{board}/publish", data={"_csrf_token": token}, headers=HTML)
+    assert asked.status_code == 200
+    assert "Công bố kết quả xếp gian?" in asked.text
+    assert "1 doanh nghiệp sẽ nhận thư báo gian hàng và thẻ ra vào." in asked.text
+    assert "Kết quả đã công bố trước đây" in asked.text
+    assert 'name="confirm" value="1"' in asked.text
+    asked = await client.post(f"{board}/run", data={"_csrf_token": token}, headers=HTML)
+    assert "Chạy lại phân gian tự động?" in asked.text
+    assert "1 doanh nghiệp chưa ghim gian sẽ được xếp lại từ đầu." in asked.text
+    assert await state() == before
+
+    done = await client.post(
+        f"{board}/publish", data={"_csrf_token": token, "confirm": "1"}, headers=HTML
+    )
+    assert "Đã công bố kết quả xếp gian" in done.text
+    published, held, mails = await state()
+    assert published > before[0]
+    assert mails == before[2] + 1  # the business is told its stall
+
+    done = await client.post(
+        f"{board}/run", data={"_csrf_token": token, "confirm": "1"}, headers=HTML
+    )
+    assert "Kết quả phân gian tự động" in done.text
+    # The unpinned stall was allotted afresh: by the optimizer now, with its reasons.
+    assert held == [{"reasons": ""}]
+    assert "vi" in (await state())[1][0]["reasons"]
