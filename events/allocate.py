@@ -16,7 +16,7 @@ from core.errors import AppError
 from core.guards import ensure_ward
 from core.timezone import local, now_utc, today_local
 from events.allocation import model
-from events.board import fair_row, stalls_of
+from events.board import fair_row, passes_follow, stalls_of, tell_moved
 from events.stallmap import Box, adjacency
 from events.tables import (
     Application,
@@ -220,6 +220,18 @@ async def solver_requests(
     return requests
 
 
+async def held_stalls(fair_id: int) -> dict[int, list[str]]:
+    """Application → the codes of the stalls it holds now."""
+    held: dict[int, list[str]] = {}
+    for row in (
+        await Assignment.select(Assignment.application, Assignment.stall.code)
+        .where(Assignment.fair == fair_id)
+        .run()
+    ):
+        held.setdefault(row["application"], []).append(row["stall.code"])
+    return held
+
+
 async def pins(fair_id: int) -> list[model.Pin]:
     rows = (
         await Assignment.select(Assignment.application, Assignment.stall.code)
@@ -263,6 +275,7 @@ async def run_allocation(
     codes = await stall_ids(fair)
     kept = {p.application_id for p in pinned}
     async with write_txn(Assignment._meta.db):
+        before = await held_stalls(fair_id)
         await (
             Assignment.delete()
             .where(
@@ -294,6 +307,12 @@ async def run_allocation(
                 .run()
             )
         await Fair.update({Fair.updated_at: now_utc()}).where(Fair.id == fair_id).run()
+        after = {a: list(codes) for a, codes in proposal.assignments.items()}
+        await tell_moved(
+            fair, {a: (before.get(a, []), after.get(a, [])) for a in set(before) | set(after)}
+        )
+    # A run on a published board moves passes as a move by hand does.
+    await passes_follow(fair)
     return {
         "assigned": len(proposal.assignments),
         "left_out": len(proposal.left_out),

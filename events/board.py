@@ -10,7 +10,7 @@ from core.database import is_unique_violation, write_txn
 from core.errors import AppError
 from core.guards import ensure_ward
 from core.text import clean
-from core.timezone import now_utc
+from core.timezone import local, now_utc
 from events.stallmap import ATTRIBUTES, stall_dict
 from events.tables import (
     Application,
@@ -259,6 +259,9 @@ async def assign(
                 .run()
             )
             await Fair.update({Fair.updated_at: now_utc()}).where(Fair.id == fair_id).run()
+            await tell_moved(
+                fair, {application_id: ([p["stall.code"] for p in previous], codes)}, reason
+            )
     except Exception as exc:
         if is_unique_violation(exc):
             raise AppError(
@@ -267,7 +270,7 @@ async def assign(
                 "That stall has just been given to another business.",
             ) from exc
         raise
-    await _passes_follow(fair)
+    await passes_follow(fair)
 
 
 async def swap(principal: Principal, fair_id: int, first: int, second: int, reason: str) -> None:
@@ -328,7 +331,13 @@ async def swap(principal: Principal, fair_id: int, first: int, second: int, reas
                 .run()
             )
         await Fair.update({Fair.updated_at: now_utc()}).where(Fair.id == fair_id).run()
-    await _passes_follow(fair)
+        codes = {owner: [r["stall.code"] for r in rows] for owner, rows in held.items()}
+        await tell_moved(
+            fair,
+            {first: (codes[first], codes[second]), second: (codes[second], codes[first])},
+            reason,
+        )
+    await passes_follow(fair)
 
 
 async def unassign(principal: Principal, fair_id: int, application_id: int, reason: str) -> None:
@@ -359,7 +368,8 @@ async def unassign(principal: Principal, fair_id: int, application_id: int, reas
             .save()
             .run()
         )
-    await _passes_follow(fair)
+        await tell_moved(fair, {application_id: ([p["stall.code"] for p in previous], [])}, reason)
+    await passes_follow(fair)
 
 
 async def set_pinned(principal: Principal, fair_id: int, application_id: int, pinned: bool) -> None:
@@ -375,7 +385,55 @@ async def set_pinned(principal: Principal, fair_id: int, application_id: int, pi
         raise AppError(404, "Đơn này chưa có gian.", "This application has no stall.")
 
 
-async def _passes_follow(fair: dict[str, Any]) -> None:
+async def tell_moved(
+    fair: dict[str, Any], moves: dict[int, tuple[list[str], list[str]]], reason: str = ""
+) -> None:
+    """On a published board, each business whose stalls changed is told which it has now (or
+    that it has none): called inside the change's transaction, so the notice and the change
+    are kept or lost together. Before publishing, businesses are told nothing until publish."""
+    if fair["allocation_published_at"] is None:
+        return
+    changed = {
+        application: (sorted(old), sorted(new))
+        for application, (old, new) in moves.items()
+        if sorted(old) != sorted(new)
+    }
+    if not changed:
+        return
+    from vendors.notifications import notify_business
+
+    site = (
+        await Fair.select(Fair.site.name, Fair.site.address)
+        .where(Fair.id == fair["id"])
+        .first()
+        .run()
+    )
+    owners = (
+        await Application.select(Application.id, Application.business)
+        .where(Application.id.is_in(list(changed)))
+        .order_by(Application.id)
+        .run()
+    )
+    for row in owners:
+        old, new = changed[row["id"]]
+        await notify_business(
+            row["business"],
+            "stall_changed" if new else "stall_withdrawn",
+            {
+                "fair_title": fair["title"],
+                "stalls": ", ".join(new),
+                "old_stalls": ", ".join(old),
+                "reason": clean(reason),
+                "start": local(fair["starts_at"]),
+                "end": local(fair["ends_at"]),
+                "site_name": site["site.name"],
+                "address": site["site.address"],
+                "fair_url": f"/fairs/{fair['id']}",
+            },
+        )
+
+
+async def passes_follow(fair: dict[str, Any]) -> None:
     """On a published board, a move revokes the old pass and issues the new one."""
     if fair["allocation_published_at"] is not None:
         from tickets.services import sync_passes

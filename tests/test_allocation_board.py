@@ -191,3 +191,116 @@ async def test_a_business_that_did_not_come_last_time_counts_a_no_show(fair_with
     requests = {r.application_id: r for r in await solver_requests(await fair_row(fair))}
     assert requests[applications[2]].no_shows == 1
     assert requests[applications[3]].no_shows == 0
+
+
+async def test_after_publishing_every_change_tells_the_business_and_moves_its_pass(
+    fair_with_applicants, client
+):
+    from tickets.tables import Pass
+
+    fair, applications = fair_with_applicants
+    await login(client, Role.ORGANIZER)
+    await client.post(f"/api/fairs/{fair}/allocation/run", json=ALL_FIT)
+
+    async def held() -> dict[int, list[str]]:
+        return {
+            i["application_id"]: sorted(i["stall_codes"])
+            for i in (await board(client, fair))["assignments"]
+        }
+
+    async def free() -> list[str]:
+        taken = {c for codes in (await held()).values() for c in codes}
+        return sorted(s["code"] for s in await Stall.select(Stall.code) if s["code"] not in taken)
+
+    async def mails_since(count: int) -> list[dict]:
+        rows = await OutboxEmail.select().order_by(OutboxEmail.id)
+        return rows[count:]
+
+    async def active_passes() -> dict[int, str]:
+        rows = await Pass.select(Pass.application, Pass.stalls).where(
+            (Pass.fair == fair) & (Pass.status == "active")
+        )
+        return {r["application"]: r["stalls"] for r in rows}
+
+    # Before publishing, moves are the organizers' business only.
+    moved = await client.post(
+        f"/api/fairs/{fair}/assignments",
+        json={"application_id": applications[3], "stall_codes": [(await free())[0]]},
+    )
+    assert moved.status_code == 201, moved.text
+    assert await OutboxEmail.count() == 0
+
+    await client.post(f"/api/fairs/{fair}/allocation/publish")
+    sent = await OutboxEmail.count()
+    assert sent == 8
+
+    # A move: the business is told its new stall and its old one, and its pass follows.
+    before = (await held())[applications[2]]
+    target = (await free())[0]
+    moved = await client.post(
+        f"/api/fairs/{fair}/assignments",
+        json={
+            "application_id": applications[2],
+            "stall_codes": [target],
+            "reason": "Gần nguồn nước",
+        },
+    )
+    assert moved.status_code == 201, moved.text
+    [mail] = await mails_since(sent)
+    assert mail["recipient"] == "a2@dn.vn"
+    assert mail["kind"] == "stall_changed"
+    assert mail["subject"].endswith(f"đã đổi: {target}")
+    assert f"Gian cũ: {before[0]}" in mail["body_text"]
+    assert "Lý do: Gần nguồn nước" in mail["body_text"]
+    assert (await active_passes())[applications[2]] == target
+    sent += 1
+
+    # A swap: both businesses are told.
+    first, second = applications[3], applications[4]
+    stalls = await held()
+    swapped = await client.post(
+        f"/api/fairs/{fair}/assignments/swap", json={"application_ids": [first, second]}
+    )
+    assert swapped.status_code == 200, swapped.text
+    mails = await mails_since(sent)
+    assert sorted(m["recipient"] for m in mails) == ["a3@dn.vn", "a4@dn.vn"]
+    by_recipient = {m["recipient"]: m for m in mails}
+    assert by_recipient["a3@dn.vn"]["subject"].endswith(", ".join(stalls[second]))
+    passes = await active_passes()
+    assert passes[first] == ",".join(stalls[second])
+    assert passes[second] == ",".join(stalls[first])
+    sent += 2
+
+    # Taking a stall back: the business is told why, and its pass stops working.
+    taken = await client.post(
+        f"/api/fairs/{fair}/assignments/{applications[5]}/unassign",
+        json={"reason": "Không đủ giấy tờ an toàn thực phẩm"},
+    )
+    assert taken.status_code == 200, taken.text
+    [mail] = await mails_since(sent)
+    assert mail["kind"] == "stall_withdrawn" and mail["recipient"] == "a5@dn.vn"
+    assert "Lý do: Không đủ giấy tờ an toàn thực phẩm" in mail["body_text"]
+    assert applications[5] not in await active_passes()
+    sent += 1
+
+    # A fresh run of the published board: the passes follow it, and exactly the businesses
+    # whose stalls changed are told.
+    before = await held()
+    run = await client.post(
+        f"/api/fairs/{fair}/allocation/run",
+        json={"weights": {"category_cap": 1.0, "category_spread": 10.0}},
+    )
+    assert run.status_code == 200, run.text
+    after = await held()
+    changed = {a for a in set(before) | set(after) if before.get(a) != after.get(a)}
+    assert changed  # unpinned stalls were redone, and the unassigned business is back
+    mails = await mails_since(sent)
+    owners = {
+        r["id"]: r["business.email"]
+        for r in await Application.select(Application.id, Application.business.email)
+    }
+    assert sorted(m["recipient"] for m in mails) == sorted(owners[a] for a in changed)
+    passes = await active_passes()
+    assert set(passes) == set(after)
+    for application, codes in after.items():
+        assert passes[application].split(",") == codes
