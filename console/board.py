@@ -6,6 +6,7 @@ included (a 409 says what happened and shows the board as it now is)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -17,6 +18,7 @@ from core.guards import current_principal, requires
 from core.i18n import gettext
 from core.pages import form_values
 from core.roles import Right
+from core.timezone import local
 from events import allocate, board
 from events.stallmap import ATTRIBUTE_LABELS, Box, adjacency
 from events.tables import Application, ApplicationStatus
@@ -145,7 +147,7 @@ class ConsoleBoardController(Controller):
             status_labels=STATUS_LABELS,
             notice=notice,
             error=error,
-            run=run,
+            run=_run_view(run or summary["last_run"]),
             confirm=confirm,
         )
 
@@ -293,6 +295,14 @@ class ConsoleBoardController(Controller):
             return gettext("Đã công bố kết quả xếp gian; các doanh nghiệp đã được báo.")
 
         return await self._act(request, fair_id, action)
+
+
+def _run_view(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The run's figures with its local time, as the board shows them."""
+    if run is None:
+        return None
+    when = local(dt.datetime.fromisoformat(run["ran_at"]))
+    return {**run, "ran_at_local": f"{when:%H:%M %d/%m/%Y}"}
 
 
 def _int(value: Any, field: str) -> int:

@@ -19,6 +19,7 @@ from events.allocation import model
 from events.board import fair_row, passes_follow, stalls_of, tell_moved
 from events.stallmap import Box, adjacency
 from events.tables import (
+    AllocationRun,
     Application,
     ApplicationProduct,
     ApplicationStatus,
@@ -311,17 +312,52 @@ async def run_allocation(
         await tell_moved(
             fair, {a: (before.get(a, []), after.get(a, [])) for a in set(before) | set(after)}
         )
+        run = AllocationRun(
+            fair=fair_id,
+            by_account=principal.account_id,
+            objective=round(proposal.objective, 3),
+            baseline_objective=round(baseline.objective, 3),
+            assigned=len(proposal.assignments),
+            baseline_assigned=len(baseline.assignments),
+            left_out=len(proposal.left_out),
+            solve_seconds=round(proposal.solve_seconds, 3),
+            weights=json.dumps(asdict(weights)),
+        )
+        await run.save().run()
     # A run on a published board moves passes as a move by hand does.
     await passes_follow(fair)
     return {
-        "assigned": len(proposal.assignments),
-        "left_out": len(proposal.left_out),
-        "objective": round(proposal.objective, 3),
-        "baseline_objective": round(baseline.objective, 3),
-        "baseline_assigned": len(baseline.assignments),
-        "solve_seconds": round(proposal.solve_seconds, 3),
-        "weights": asdict(weights),
+        **await last_run(fair_id),
         "left_out_reasons": {str(k): asdict(v) for k, v in sorted(proposal.left_out.items())},
+    }
+
+
+async def last_run(fair_id: int) -> dict[str, Any] | None:
+    """The latest automatic allocation of the fair (who, when, its score against
+    first-come-first-served), or None when it was never run."""
+    row = (
+        await AllocationRun.select(
+            AllocationRun.all_columns(exclude=[AllocationRun.fair, AllocationRun.by_account]),
+            AllocationRun.by_account.full_name,
+        )
+        .where(AllocationRun.fair == fair_id)
+        .order_by(AllocationRun.id, ascending=False)
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    return {
+        "run_id": row["id"],
+        "ran_at": row["at"].isoformat(),
+        "ran_by": row["by_account.full_name"],
+        "assigned": row["assigned"],
+        "left_out": row["left_out"],
+        "objective": row["objective"],
+        "baseline_objective": row["baseline_objective"],
+        "baseline_assigned": row["baseline_assigned"],
+        "solve_seconds": row["solve_seconds"],
+        "weights": json.loads(row["weights"]),
     }
 
 
@@ -379,6 +415,7 @@ async def board_summary(fair_id: int) -> dict[str, Any]:
             for r in left
         ],
         "default_weights": asdict(model.Weights()),
+        "last_run": await last_run(fair_id),
     }
 
 

@@ -169,6 +169,22 @@ class Assignment(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class AllocationRun(Table):
+    """Each automatic allocation of a fair: who ran it, when, with which weights, and how its
+    score compared with first-come-first-served, so the board can show it again later."""
+
+    fair = ForeignKey(Fair, null=False, on_delete=OnDelete.cascade, index=True)
+    by_account = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
+    at = Timestamptz(default=TimestamptzNow())
+    objective = Float()
+    baseline_objective = Float()
+    assigned = Integer()
+    baseline_assigned = Integer()
+    left_out = Integer()
+    solve_seconds = Float()
+    weights = Text(default="{}", help_text="The weights of the run (JSON).")
+
+
 class AssignmentMove(Table):
     """Every manual change to the board after a proposal: who, when, from, to, why."""
 

@@ -75,6 +75,15 @@ async def test_run_assigns_everyone_by_the_rules_with_reasons(fair_with_applican
     assert result["assigned"] == 8 and result["left_out"] == 0
     assert result["objective"] >= result["baseline_objective"]
     summary = await board(client, fair)
+    # The run is kept: the board shows it again later, with who ran it and when.
+    kept = summary["last_run"]
+    assert {k: kept[k] for k in ("run_id", "objective", "baseline_objective", "assigned")} == {
+        k: result[k] for k in ("run_id", "objective", "baseline_objective", "assigned")
+    }
+    assert kept["ran_by"] == f"Người {Role.ORGANIZER.value}"
+    assert kept["weights"]["category_cap"] == 1.0
+    page = await client.get(f"/console/fairs/{fair}/board", headers={"accept": "text/html"})
+    assert "Kết quả phân gian tự động" in page.text and "Chạy lúc" in page.text
     stalls = {r["code"]: r for r in await Stall.select()}
     held = [c for item in summary["assignments"] for c in item["stall_codes"]]
     assert len(held) == len(set(held)) == 9
