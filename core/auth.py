@@ -15,7 +15,13 @@ from litestar.params import JSONBody
 from litestar.types import ASGIApp, Receive, Scope, Send
 from piccolo_api.session_auth.tables import SessionsBase
 
-from core.accounts import Principal, User, load_principal, normalize_email
+from core.accounts import (
+    Principal,
+    User,
+    load_principal,
+    normalize_email,
+    principal_for_session,
+)
 from core.errors import AppError
 from core.guards import current_principal, signed_in
 from core.roles import ROLE_LABELS
@@ -57,8 +63,7 @@ async def principal_from_scope(scope: Scope) -> Principal | None:
     token = _cookie_token(scope)
     if not token or len(token) > 100:
         return None
-    user_id = await SessionsBase.get_user_id(token, increase_expiry=SESSION_IDLE)
-    return await load_principal(user_id) if user_id is not None else None
+    return await principal_for_session(token, SESSION_IDLE)
 
 
 class LoginIn(msgspec.Struct):

@@ -124,3 +124,42 @@ async def test_success_clears_the_failure_count(seeded, app):
 async def test_every_role_has_an_account_profile(seeded):
     roles = {r["role"] for r in await Account.select(Account.role)}
     assert roles == {role.value for role in ROLE_EMAILS}
+
+
+async def test_a_session_lasts_while_used_and_ends_at_its_limits(seeded, client):
+    import datetime as dt
+
+    from piccolo_api.session_auth.tables import SessionsBase
+
+    await login(client, Role.WARD_OFFICER)
+    token = client.cookies["id"]
+    now = dt.datetime.now()
+
+    async def expire(idle: dt.timedelta, hard: dt.timedelta) -> None:
+        await SessionsBase.update(
+            {SessionsBase.expiry_date: now + idle, SessionsBase.max_expiry_date: now + hard}
+        ).where(SessionsBase.token == token)
+
+    async def expiry() -> dt.datetime:
+        row = await SessionsBase.select(SessionsBase.expiry_date).where(
+            SessionsBase.token == token
+        )
+        return row[0]["expiry_date"]
+
+    # Used an hour before its idle limit: it is lengthened by a day, and knows its wards.
+    await expire(dt.timedelta(hours=1), dt.timedelta(days=30))
+    me = await client.get("/api/auth/me")
+    assert me.status_code == 200 and me.json()["wards"][0]["slug"] == "ben-nghe"
+    assert await expiry() > now + dt.timedelta(hours=24)
+    # Far from its idle limit: left as it is.
+    await expire(dt.timedelta(days=2), dt.timedelta(days=30))
+    assert (await client.get("/api/auth/me")).status_code == 200
+    assert abs(await expiry() - (now + dt.timedelta(days=2))) < dt.timedelta(seconds=1)
+    # Past its idle limit, or past its hard limit: signed out.
+    await expire(-dt.timedelta(minutes=1), dt.timedelta(days=30))
+    assert (await client.get("/api/auth/me")).status_code == 401
+    await expire(dt.timedelta(hours=1), -dt.timedelta(minutes=1))
+    assert (await client.get("/api/auth/me")).status_code == 401
+    # A made-up token is nobody.
+    client.cookies.set("id", "x" * 40)
+    assert (await client.get("/api/auth/me")).status_code == 401
