@@ -73,6 +73,25 @@ async def stalls_of(fair: dict[str, Any]) -> tuple[list[dict[str, Any]], set[int
     return stalls, closed
 
 
+async def offered_stalls(fair_id: int) -> int:
+    """The stalls a fair offers: the active stalls of its site's map less those closed for it."""
+    fair = await Fair.select(Fair.site).where(Fair.id == fair_id).first().run()
+    if not fair:
+        return 0
+    active = (Stall.site == fair["site"]) & (Stall.active == True)  # noqa: E712
+    on_map = await Stall.count().where(active).run()
+    closed = (
+        await ClosedStall.count()
+        .where(
+            (ClosedStall.fair == fair_id)
+            & (ClosedStall.stall.site == fair["site"])
+            & (ClosedStall.stall.active == True)  # noqa: E712
+        )
+        .run()
+    )
+    return on_map - closed
+
+
 async def fair_stalls(fair_id: int, *, public: bool) -> list[dict[str, Any]]:
     """The fair's map as the outside contract spells it. The public sees who is where only
     once the allocation is published; organizers always see the board."""

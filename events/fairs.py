@@ -15,6 +15,7 @@ from core.roles import Right
 from core.settings import get_settings
 from core.text import clean
 from core.timezone import LOCAL_TZ, local, now_utc
+from events.board import offered_stalls
 from events.schemas import CancelIn, FairIn, FairOut, FairPatch, SeriesIn, SeriesOut
 from events.tables import Application, ApplicationStatus, Fair, FairSeries, FairStatus, Site
 from vendors.notifications import notify_business
@@ -339,7 +340,12 @@ async def complete(principal: Principal, fair_id: int) -> FairOut:
     row = await _row(fair_id)
     if row["ends_at"] > now_utc():
         raise AppError(409, "Phiên chợ chưa kết thúc.", "The fair has not ended yet.")
-    return fair_out(await _transition(principal, fair_id, (F.PUBLISHED,), F.COMPLETED))
+    offered = await offered_stalls(fair_id)
+    return fair_out(
+        await _transition(
+            principal, fair_id, (F.PUBLISHED,), F.COMPLETED, {Fair.stalls_offered: offered}
+        )
+    )
 
 
 async def cancel(principal: Principal, fair_id: int, data: CancelIn) -> FairOut:

@@ -76,6 +76,9 @@ class Fair(Table):
     sequence = Integer(default=0)
     series = ForeignKey(FairSeries, null=True, default=None, on_delete=OnDelete.set_null)
     allocation_published_at = Timestamptz(null=True, default=None)
+    # Counted when the fair is marked completed: the site's map may change afterwards, and a
+    # report on a past fair must say what that fair offered.
+    stalls_offered = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

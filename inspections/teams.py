@@ -41,45 +41,57 @@ async def _team(team_id: int) -> dict:
 
 
 async def team_out(team_id: int) -> TeamOut:
-    team = await _team(team_id)
+    return (await _teams_out([await _team(team_id)]))[0]
+
+
+async def _teams_out(teams: list[dict]) -> list[TeamOut]:
+    """Teams with their members, in two queries however many teams there are."""
+    ids = [t["id"] for t in teams]
     members = (
-        await TeamMember.select(TeamMember.user, TeamMember.is_lead, TeamMember.user.email)
-        .where(TeamMember.team == team_id)
+        await TeamMember.select(
+            TeamMember.team, TeamMember.user, TeamMember.is_lead, TeamMember.user.email
+        )
+        .where(TeamMember.team.is_in(ids or [0]))
         .order_by(TeamMember.id)
         .run()
     )
     names = {
         r["user"]: r["full_name"]
         for r in await Account.select(Account.user, Account.full_name)
-        .where(Account.user.is_in([m["user"] for m in members] or [0]))
+        .where(Account.user.is_in(sorted({m["user"] for m in members}) or [0]))
         .run()
     }
-    return TeamOut(
-        id=team["id"],
-        name=team["name"],
-        active=team["active"],
-        created_at=team["created_at"],
-        members=[
+    by_team: dict[int, list[MemberOut]] = {team_id: [] for team_id in ids}
+    for m in members:
+        by_team[m["team"]].append(
             MemberOut(
                 user_id=m["user"],
                 email=m["user.email"],
                 full_name=names.get(m["user"], ""),
                 is_lead=m["is_lead"],
             )
-            for m in members
-        ],
-    )
+        )
+    return [
+        TeamOut(
+            id=t["id"],
+            name=t["name"],
+            active=t["active"],
+            created_at=t["created_at"],
+            members=by_team[t["id"]],
+        )
+        for t in teams
+    ]
 
 
 async def list_teams(principal: Principal) -> list[TeamOut]:
     """Organizers see every team; an inspector the teams they belong to."""
-    query = InspectionTeam.select(InspectionTeam.id).order_by(InspectionTeam.id)
+    query = InspectionTeam.select().order_by(InspectionTeam.id)
     if not principal.can(Right.MANAGE_INSPECTIONS):
         own = sorted(await team_ids_of(principal.user_id))
         if not own:  # an inspector not yet in any team (and Piccolo refuses an empty IN)
             return []
         query = query.where(InspectionTeam.id.is_in(own))
-    return [await team_out(r["id"]) for r in await query.run()]
+    return await _teams_out(await query.run())
 
 
 async def _inspector_user_id(email: str) -> int:

@@ -3,7 +3,8 @@
 What each figure counts (periods are local dates, both ends included; a fair belongs to the
 period in which it starts; drafts never count):
 - fairs held = completed, cancelled = cancelled, planned = published and not yet completed;
-- stalls offered = the active stalls of the site less those closed for the fair, at fairs held;
+- stalls offered = the active stalls of the site less those closed for the fair, at fairs held,
+  as counted when the fair was marked completed (the map may change later);
   stalls filled = stalls assigned to approved applications at fairs held;
 - passes = active business passes at fairs held; arrivals = business passes scanned in at the
   gate (tickets' Arrival row); no-show = an active business pass at a fair held, never scanned;
@@ -125,6 +126,7 @@ async def _fair_rows(period: Period, scope: Scope) -> list[dict[str, Any]]:
             Fair.site.as_alias("site_id"),
             Fair.site.name.as_alias("site_name"),
             Fair.site.ward.as_alias("ward_id"),
+            Fair.stalls_offered,
         )
         .where(fair_where(Fair, period, scope))
         .order_by(Fair.starts_at)
@@ -189,15 +191,21 @@ async def _fair_rows(period: Period, scope: Scope) -> list[dict[str, Any]]:
             held=int(was_held),
             cancelled=int(fair["status"] == FairStatus.CANCELLED.value),
             planned=int(fair["status"] == FairStatus.PUBLISHED.value),
-            stalls_offered=stalls.get(fair["site_id"], 0) - closed.get(fair_id, 0)
-            if was_held
-            else 0,
+            stalls_offered=_offered(fair, stalls, closed) if was_held else 0,
             stalls_filled=filled.get(fair_id, 0),
             passes=passes.get(fair_id, 0),
             arrivals=arrivals.get(fair_id, 0),
             no_shows=passes.get(fair_id, 0) - came_with_active.get(fair_id, 0),
         )
     return fairs
+
+
+def _offered(fair: dict[str, Any], stalls: dict[int, int], closed: dict[int, int]) -> int:
+    """As counted when the fair was completed; from the map as it is now for a fair completed
+    before that count was kept."""
+    if fair["stalls_offered"] is not None:
+        return fair["stalls_offered"]
+    return stalls.get(fair["site_id"], 0) - closed.get(fair["id"], 0)
 
 
 def _group(fairs: list[dict[str, Any]], key: str, names: dict[Any, str]) -> dict[Any, FairCounts]:

@@ -359,3 +359,32 @@ def test_half_years_quarters_and_years_name_their_files():
     assert odd.label == "2026-02-03_2026-02-03"
     assert odd.start_utc.isoformat() == "2026-02-02T17:00:00+00:00"
     assert odd.end_utc.isoformat() == "2026-02-03T17:00:00+00:00"
+
+
+async def test_a_completed_fair_keeps_the_stalls_it_offered_when_the_map_changes_later(
+    db, client
+):
+    from core.timezone import local
+    from demo.maps import layout
+    from events.stallmap import replace_map
+    from events.tables import Fair, Site
+    from tests.factories import make_fair, seed_basics, seed_stalls
+
+    await seed_basics()
+    await seed_stalls(capacity=12)
+    fair_id = await make_fair(days_ahead=-3, window_open=False)
+    await login(client, Role.ORGANIZER)
+    closed = await client.put(f"/api/fairs/{fair_id}/closed-stalls", json={"codes": ["A01"]})
+    assert closed.status_code == 200, closed.text
+    done = await client.post(f"/api/fairs/{fair_id}/complete")
+    assert done.status_code == 200, done.text
+
+    fair = await Fair.select(Fair.starts_at).where(Fair.id == fair_id).first()
+    day = local(fair["starts_at"]).date()
+    before = await _report(day, day, ("district", ""))
+    assert (before.fairs.held, before.fairs.stalls_offered) == (1, 11)
+    # The site grows to 20 stalls for later fairs: this fair still offered 11.
+    site = await Site.select(Site.id).where(Site.slug == "site-ben-nghe").first()
+    await replace_map(site["id"], layout(20))
+    after = await _report(day, day, ("district", ""))
+    assert after.fairs.stalls_offered == 11
