@@ -114,10 +114,12 @@ class ConsoleBoardController(Controller):
         error: str = "",
         run: dict[str, Any] | None = None,
         confirm: dict[str, Any] | None = None,
+        summary: dict[str, Any] | None = None,
     ) -> Response[Any]:
+        """The board as it is now (`summary` when the caller has just read it)."""
         fair = await fair_for(request, fair_id)
         stalls = await board.fair_stalls(fair_id, public=False)
-        summary = await allocate.board_summary(fair_id)
+        summary = summary or await allocate.board_summary(fair_id)
         held = {a["application_id"]: a for a in summary["assignments"]}
         left = {a["application_id"]: a for a in summary["left_out"]}
         lang = request_language(request)
@@ -192,6 +194,7 @@ class ConsoleBoardController(Controller):
                     "pinned": len(summary["assignments"]) - redone,
                     "published": bool(summary["published_at"]),
                 },
+                summary=summary,
             )
 
         async def action() -> dict[str, Any]:
@@ -288,6 +291,7 @@ class ConsoleBoardController(Controller):
                     "left_out": len(summary["left_out"]),
                     "published": bool(summary["published_at"]),
                 },
+                summary=summary,
             )
 
         async def action() -> str:

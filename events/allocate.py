@@ -221,30 +221,20 @@ async def solver_requests(
     return requests
 
 
-async def held_stalls(fair_id: int) -> dict[int, list[str]]:
-    """Application → the codes of the stalls it holds now."""
+async def held_stalls(fair_id: int, *, pinned_only: bool = False) -> dict[int, list[str]]:
+    """Application → the codes of the stalls it holds now (only the pinned ones if asked)."""
+    where = Assignment.fair == fair_id
+    if pinned_only:
+        where &= Assignment.pinned == True  # noqa: E712
     held: dict[int, list[str]] = {}
-    for row in (
-        await Assignment.select(Assignment.application, Assignment.stall.code)
-        .where(Assignment.fair == fair_id)
-        .run()
-    ):
+    for row in await Assignment.select(Assignment.application, Assignment.stall.code).where(where):
         held.setdefault(row["application"], []).append(row["stall.code"])
     return held
 
 
 async def pins(fair_id: int) -> list[model.Pin]:
-    rows = (
-        await Assignment.select(Assignment.application, Assignment.stall.code)
-        .where(
-            (Assignment.fair == fair_id) & (Assignment.pinned == True)  # noqa: E712
-        )
-        .run()
-    )
-    codes: dict[int, list[str]] = {}
-    for row in rows:
-        codes.setdefault(row["application"], []).append(row["stall.code"])
-    return [model.Pin(a, tuple(sorted(c))) for a, c in sorted(codes.items())]
+    held = await held_stalls(fair_id, pinned_only=True)
+    return [model.Pin(a, tuple(sorted(c))) for a, c in sorted(held.items())]
 
 
 def _reasons_json(reasons: list[model.Reason]) -> str:
@@ -327,7 +317,7 @@ async def run_allocation(
     # A run on a published board moves passes as a move by hand does.
     await passes_follow(fair)
     return {
-        **await last_run(fair_id),
+        **_run_out(run.to_dict(), principal.full_name),
         "left_out_reasons": {str(k): asdict(v) for k, v in sorted(proposal.left_out.items())},
     }
 
@@ -345,12 +335,14 @@ async def last_run(fair_id: int) -> dict[str, Any] | None:
         .first()
         .run()
     )
-    if row is None:
-        return None
+    return None if row is None else _run_out(row, row["by_account.full_name"])
+
+
+def _run_out(row: dict[str, Any], ran_by: str | None) -> dict[str, Any]:
     return {
         "run_id": row["id"],
         "ran_at": row["at"].isoformat(),
-        "ran_by": row["by_account.full_name"],
+        "ran_by": ran_by,
         "assigned": row["assigned"],
         "left_out": row["left_out"],
         "objective": row["objective"],
@@ -431,9 +423,6 @@ async def publish(principal: Principal, fair_id: int) -> dict[str, Any]:
             "Chưa có gian nào được xếp: hãy chạy phân gian trước.",
             "No stall is assigned yet: run the allocation first.",
         )
-    site = (
-        await Fair.select(Fair.site.name, Fair.site.address).where(Fair.id == fair_id).first().run()
-    )
     async with write_txn(Fair._meta.db):
         now = now_utc()
         await (
@@ -458,8 +447,8 @@ async def publish(principal: Principal, fair_id: int) -> dict[str, Any]:
                     "stalls": ", ".join(sorted(item["stall_codes"])),
                     "start": local(fair["starts_at"]),
                     "end": local(fair["ends_at"]),
-                    "site_name": site["site.name"],
-                    "address": site["site.address"],
+                    "site_name": fair["site.name"],
+                    "address": fair["site.address"],
                     "fair_url": f"/fairs/{fair_id}",
                 },
             )

@@ -27,7 +27,7 @@ from vendors.tables import BusinessCategory
 
 async def fair_row(fair_id: int) -> dict[str, Any]:
     row = (
-        await Fair.select(Fair.all_columns(), Fair.site.ward)
+        await Fair.select(Fair.all_columns(), Fair.site.ward, Fair.site.name, Fair.site.address)
         .where(Fair.id == fair_id)
         .first()
         .run()
@@ -73,23 +73,10 @@ async def stalls_of(fair: dict[str, Any]) -> tuple[list[dict[str, Any]], set[int
     return stalls, closed
 
 
-async def offered_stalls(fair_id: int) -> int:
+async def offered_stalls(fair: dict[str, Any]) -> int:
     """The stalls a fair offers: the active stalls of its site's map less those closed for it."""
-    fair = await Fair.select(Fair.site).where(Fair.id == fair_id).first().run()
-    if not fair:
-        return 0
-    active = (Stall.site == fair["site"]) & (Stall.active == True)  # noqa: E712
-    on_map = await Stall.count().where(active).run()
-    closed = (
-        await ClosedStall.count()
-        .where(
-            (ClosedStall.fair == fair_id)
-            & (ClosedStall.stall.site == fair["site"])
-            & (ClosedStall.stall.active == True)  # noqa: E712
-        )
-        .run()
-    )
-    return on_map - closed
+    stalls, closed = await stalls_of(fair)
+    return sum(s["id"] not in closed for s in stalls)
 
 
 async def fair_stalls(fair_id: int, *, public: bool) -> list[dict[str, Any]]:
@@ -421,12 +408,6 @@ async def tell_moved(
         return
     from vendors.notifications import notify_business
 
-    site = (
-        await Fair.select(Fair.site.name, Fair.site.address)
-        .where(Fair.id == fair["id"])
-        .first()
-        .run()
-    )
     owners = (
         await Application.select(Application.id, Application.business)
         .where(Application.id.is_in(list(changed)))
@@ -445,8 +426,8 @@ async def tell_moved(
                 "reason": clean(reason),
                 "start": local(fair["starts_at"]),
                 "end": local(fair["ends_at"]),
-                "site_name": site["site.name"],
-                "address": site["site.address"],
+                "site_name": fair["site.name"],
+                "address": fair["site.address"],
                 "fair_url": f"/fairs/{fair['id']}",
             },
         )

@@ -340,7 +340,7 @@ async def complete(principal: Principal, fair_id: int) -> FairOut:
     row = await _row(fair_id)
     if row["ends_at"] > now_utc():
         raise AppError(409, "Phiên chợ chưa kết thúc.", "The fair has not ended yet.")
-    offered = await offered_stalls(fair_id)
+    offered = await offered_stalls(row)
     return fair_out(
         await _transition(
             principal, fair_id, (F.PUBLISHED,), F.COMPLETED, {Fair.stalls_offered: offered}
