@@ -119,6 +119,18 @@ async def db(backend: Backend) -> Backend:
 
 
 @pytest.fixture
+def own_key_ring(tmp_path, monkeypatch) -> Path:
+    """A pass-signing ring of this test's own: what one test rotates or retires never reaches
+    another test, nor the servers the browser tests start."""
+    from tickets import keys
+
+    path = tmp_path / keys.RING_FILE
+    monkeypatch.delenv("PASS_KEYS", raising=False)
+    monkeypatch.setattr(keys, "_path", lambda: path)
+    return path
+
+
+@pytest.fixture
 async def app(db: Backend):
     from app import create_app
 

@@ -6,12 +6,14 @@ Every route of the app must appear here; a new endpoint without its row fails
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
 
 from core.roles import Role
+from core.timezone import today_local
 from tests.conftest import CLIENT_ADDRESS, _truncate, client_from
 from tests.factories import PASSWORD, PDF_BYTES, ROLE_EMAILS, csrf_token, login, seed_world
 from tests.inspection_factories import PNG, seed_inspections
@@ -77,11 +79,14 @@ NEW_PRODUCT = {
     "made_in": "Lâm Đồng",
     "made_in_vietnam": True,
 }
+# Dates relative to today: the application window opens "now" by default, so a fixed date
+# would turn these rows into 422s once it had passed.
+_FAIR_DAY = today_local() + dt.timedelta(days=60)
 NEW_FAIR = {
     "title": "Phiên chợ cuối tuần",
     "site_slug": "site-ben-nghe",
-    "start": "2027-03-14T07:00:00",
-    "end": "2027-03-14T12:00:00",
+    "start": f"{_FAIR_DAY.isoformat()}T07:00:00",
+    "end": f"{_FAIR_DAY.isoformat()}T12:00:00",
 }
 NEW_SERIES = {
     "title": "Phiên chợ Chủ nhật tuần thứ hai",
@@ -91,8 +96,8 @@ NEW_SERIES = {
     "week_of_month": 2,
     "start_time": "07:00",
     "end_time": "12:00",
-    "first_day": "2027-01-01",
-    "last_day": "2027-06-30",
+    "first_day": (today_local() + dt.timedelta(days=30)).isoformat(),
+    "last_day": (today_local() + dt.timedelta(days=210)).isoformat(),
 }
 NEW_ACCOUNT = {
     "email": "moi@test.vn",

@@ -105,7 +105,7 @@ def solve_window(
     window: np.ndarray,
     candidates: np.ndarray,
     occ: np.ndarray,
-    time_limit: float,
+    time_limit: float | None,
     gap: float = 0.0,
     start: dict[int, list[int]] | None = None,
 ) -> WindowResult | None:
@@ -290,16 +290,18 @@ def _csr(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_rows: int, n_co
 
 def run(
     model: Model,
-    time_limit: float,
+    time_limit: float | None,
     gap: float,
     start: dict[int, list[int]] | None = None,
     relax: bool = False,
 ) -> WindowResult | None:
-    """Solve with HiGHS, from `start` when given; `relax` solves the LP relaxation."""
+    """Solve with HiGHS, from `start` when given; `relax` solves the LP relaxation.
+    `time_limit=None` runs to the gap asked for, so the answer depends on the input alone."""
     n_cols = len(model.cost)
     h = _Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.setOptionValue("mip_rel_gap", float(gap))
     integrality = np.zeros(n_cols, dtype=np.int32)
     if not relax:

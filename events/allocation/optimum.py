@@ -20,11 +20,11 @@ def exact(
     requests: Sequence[Request],
     pins: Sequence[Pin] = (),
     weights: Weights | None = None,
-    time_limit: float = 60,
+    time_limit: float | None = 60,
 ) -> Allocation:
     """The whole allocation as one MILP (HiGHS, relative gap 0). `bound` is the proven upper
-    bound; it equals `objective` when the solve finished within `time_limit`. Raises
-    TimeoutError when HiGHS has no solution at all by then."""
+    bound; it equals `objective` when the solve finished within `time_limit` (always, when it
+    is None: no deadline). Raises TimeoutError when HiGHS has no solution at all by then."""
     started = time.perf_counter()
     weights = weights or Weights()
     validate_pins(stalls, requests, pins, weights)

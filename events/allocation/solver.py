@@ -59,7 +59,7 @@ def allocate(
     requests: Sequence[Request],
     pins: Sequence[Pin] = (),
     weights: Weights | None = None,
-    time_limit: float = 5.0,
+    time_limit: float | None = 5.0,
     *,
     seed: int = 0,
     window: int = WINDOW,
@@ -68,12 +68,19 @@ def allocate(
     """Allocate the approved `requests` to `stalls`, keeping `pins`, within `time_limit`
     seconds of wall clock, everything included. The result obeys every hard rule and its
     `objective` is `score` of it. `window` is the size of the search's windows; fairs of up
-    to `whole_stalls` open stalls are first solved whole."""
+    to `whole_stalls` open stalls are first solved whole.
+
+    `time_limit=None` sets no deadline: every window is solved to its gap and the search
+    stops when windows stop paying off, so the plan depends on the input and `seed` alone,
+    however busy the machine (what quality is measured with; the app always sets a limit)."""
     started = time.perf_counter()
     weights = weights or Weights()
     validate_pins(stalls, requests, pins, weights)
     p = Problem(stalls, requests, weights)
-    deadline = started + time_limit - 0.05 - RESERVE_PER_1000 * p.n_requests / 1000
+    if time_limit is None:
+        deadline = math.inf
+    else:
+        deadline = started + time_limit - 0.05 - RESERVE_PER_1000 * p.n_requests / 1000
     pinned_holding = p.holding_of(pins)
     pinned = set(pinned_holding)
 
@@ -249,6 +256,10 @@ class Search:
         remaining = deadline - time.perf_counter()
         if remaining <= 0.01 or not len(window):
             return False
+        if math.isinf(remaining):
+            limit = None
+        else:
+            limit = remaining if whole else min(remaining, WINDOW_SECONDS)
         self.stats["windows"] += 1
         in_window = set(occ[window][occ[window] >= 0].tolist())
         # Only the window's occupants and unplaced applications may move (never a pin).
@@ -259,7 +270,7 @@ class Search:
             window,
             candidates,
             occ,
-            time_limit=remaining if whole else min(remaining, WINDOW_SECONDS),
+            time_limit=limit,
             gap=0.0 if whole else 1e-4,
             start={r: self.holding[r] for r in in_window},
         )
