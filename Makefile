@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint install install-test clean messages
+.PHONY: run test test-any-day lint install install-test clean messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,17 @@ run: install
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		cd tests/js && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
-	else echo "npm not found: the ical.js feed checks will be skipped"; fi
+	else echo "npm not found: the ical.js feed checks will be skipped and every browser test will fail (axe-core); install Node.js and npm (.ci/run does)"; fi
 
 test: install-test tests/js/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite again with the clock moved (libfaketime, for every process it starts): to a day far
+# ahead, and to five minutes before midnight in Ho Chi Minh City, so the day changes mid-run.
+test-any-day: install-test tests/js/node_modules/.installed
+	$(PY) -m tests.any_day "2027-06-01 10:00" $(PYTEST_ARGS)
+	$(PY) -m tests.any_day "23:55" $(PYTEST_ARGS)
 
 # New texts of the code and templates into the English catalog (locale/en/LC_MESSAGES/messages.po).
 messages: install

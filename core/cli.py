@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import os
 import sys
+import warnings
 
 from core.roles import Role
 from core.settings import ConfigurationError, get_settings
@@ -137,16 +138,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _keys(command: str, kid: int | None) -> str:
+    from core.errors import AppError
     from tickets import keys
 
     if command == "rotate-keys":
         key = keys.rotate()
         return f"Khóa mới / New key: {key.kid}"
     if command == "retire-key":
-        try:
-            keys.retire(kid or 0)
-        except KeyError:
-            return f"Không có khóa {kid}. / No key {kid}."
+        known = {k.kid: k for k in keys.ring()}
+        if kid not in known:
+            listed = ", ".join(str(k) for k in sorted(known))
+            raise AppError(
+                404,
+                f"Không có khóa {kid}. Các khóa hiện có: {listed}.",
+                f"No key {kid}. The keys are: {listed}.",
+            )
+        if not known[kid].retired and not [k for k in known.values() if not k.retired][1:]:
+            # Passes of coming fairs are issued again at once: some key must sign them.
+            raise AppError(
+                409,
+                f"Khóa {kid} là khóa ký duy nhất còn dùng: chạy rotate-keys trước.",
+                f"Key {kid} is the only signing key in use: run rotate-keys first.",
+            )
+        keys.retire(kid)
         from tickets.services import resync_upcoming
 
         done = asyncio.run(resync_upcoming())
@@ -196,13 +210,28 @@ async def _report(args: argparse.Namespace) -> str:
     )
 
 
+# Commands that open the database: each checks it can before it starts.
+_NEEDS_DATABASE = frozenset(
+    {"migrate", "demo", "setup", "serve", "create-account", "send-mail", "retire-key", "report"}
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         get_settings()
-        import piccolo_conf  # noqa: F401  (fails early on a bad DATABASE_URL)
+        with warnings.catch_warnings():
+            # Piccolo warns of an unreachable PostgreSQL here; the check below says it clearly.
+            warnings.simplefilter("ignore")
+            import piccolo_conf  # noqa: F401  (fails early on a bad DATABASE_URL)
     except ConfigurationError as exc:
         return _fail(str(exc))
+    if args.command in _NEEDS_DATABASE:
+        from core.database import check_reachable
+
+        problem = asyncio.run(check_reachable(get_settings().database_url))
+        if problem:
+            return _fail(problem)
     from core.errors import AppError
 
     try:

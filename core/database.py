@@ -59,7 +59,15 @@ def sqlite_path(url: str) -> str:
             "DATABASE_URL sqlite thiếu đường dẫn tệp. / The sqlite DATABASE_URL needs a file "
             "path, e.g. sqlite:///var/phiencho.sqlite3."
         )
-    Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(path).resolve().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Không tạo được thư mục {folder} cho tệp SQLite: {exc.strerror}. Hãy chọn một "
+            f"đường dẫn ghi được trong DATABASE_URL. / Cannot create the folder {folder} for the "
+            f"SQLite file: {exc.strerror}. Choose a writable path in DATABASE_URL."
+        ) from exc
     return path
 
 
@@ -173,3 +181,49 @@ def is_database_unavailable(exc: BaseException) -> bool:
         # asyncio reports a refused connection to every address of a host as one plain OSError.
         return exc.errno in _NETWORK_ERRNOS or str(exc).startswith("Multiple exceptions")
     return False
+
+
+async def check_reachable(url: str) -> str | None:
+    """Open the database once, as the app will: None when it can, else why not (both languages).
+
+    Run before a command starts, so that an unreachable database is one clear line, not a
+    traceback from deep inside a migration or uvicorn's start-up.
+    """
+    import sqlite3
+
+    import asyncpg
+
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "sqlite":
+        path = sqlite_path(url)
+        try:
+            # WAL writes the file's header: an unwritable place fails here, as it would later.
+            connection = sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+            finally:
+                connection.close()
+        except (sqlite3.Error, OSError) as exc:
+            return (
+                f"Không mở được tệp cơ sở dữ liệu SQLite {path}: {exc}. Hãy kiểm tra thư mục "
+                f"của tệp tồn tại và ghi được (DATABASE_URL). / Cannot open the SQLite database "
+                f"file {path}: {exc}. Check that its folder exists and is writable "
+                "(DATABASE_URL)."
+            )
+        return None
+    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+    name = parts.path.lstrip("/") or "(mặc định / default)"
+    timeout = float(os.environ.get("DB_CONNECT_TIMEOUT", PG_CONNECT_TIMEOUT_SECONDS))
+    try:
+        connection = await asyncpg.connect(url, timeout=timeout)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        errno_ = exc.errno if isinstance(exc, OSError) else None
+        reason = os.strerror(errno_) if errno_ else str(exc) or type(exc).__name__
+        return (
+            f"Không kết nối được PostgreSQL tại {where} (cơ sở dữ liệu {name}): {reason}. "
+            "Hãy kiểm tra máy chủ PostgreSQL đang chạy và DATABASE_URL đúng. / "
+            f"Cannot connect to PostgreSQL at {where} (database {name}): {reason}. "
+            "Check that the PostgreSQL server is running and that DATABASE_URL is right."
+        )
+    await connection.close()
+    return None

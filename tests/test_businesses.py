@@ -103,20 +103,21 @@ async def test_invalid_tax_codes_are_explained(places, client, kind, code, words
 
 
 @pytest.mark.parametrize(
-    "phone",
+    ("phone", "stored"),
     [
-        "0903123456",
-        "090 312 3456",
-        "+84 903 123 456",
-        "84903123456",
-        "0703123456",
-        "0389123456",
-        "028 3822 1234",
+        ("0903123456", "+84903123456"),
+        ("090 312 3456", "+84903123456"),
+        ("+84 903 123 456", "+84903123456"),
+        ("84903123456", "+84903123456"),
+        ("0703123456", "+84703123456"),
+        ("0389123456", "+84389123456"),
+        ("028 3822 1234", "+842838221234"),
     ],
 )
-async def test_valid_phone_forms(places, client, phone):
+async def test_valid_phone_forms(places, client, phone, stored):
     response = await sign_up(client, phone=phone)
     assert response.status_code == 201, response.text
+    assert (await Business.select(Business.phone).first())["phone"] == stored
 
 
 @pytest.mark.parametrize(

@@ -85,10 +85,13 @@ async def test_demo_is_not_loaded_twice(db):
     assert await Business.count() == 40
 
 
-def test_demo_off_loads_nothing(backend):
-    result = run_cli("demo", database_url=backend.url, extra_env={"DEMO": "0"})
+async def test_demo_off_loads_nothing(db):
+    result = run_cli("demo", database_url=db.url, extra_env={"DEMO": "0"})
     assert result.returncode == 0
     assert "Demo data not loaded" in result.stdout
+    # An empty database, where DEMO=1 would load everything: it stays empty.
+    for table in (Ward, Site, Account, Business, Product):
+        assert await table.count() == 0, table
 
 
 async def test_cli_creates_the_first_organizer_who_can_then_sign_in(db, client):
@@ -152,7 +155,14 @@ async def test_cli_explains_what_is_wrong(db):
     assert "ward officer must be assigned" in no_ward.stderr
 
 
-def test_migrations_run_again_change_nothing(backend):
-    result = run_cli("migrate", database_url=backend.url)
+async def test_migrations_run_again_change_nothing(db):
+    await Ward(slug="ben-nghe", name="Bến Nghé").save()
+    applied = "SELECT app_name, name FROM migration ORDER BY id"
+    before = await Ward.raw(applied)
+    result = run_cli("migrate", database_url=db.url)
     assert result.returncode == 0
     assert "Running" not in result.stdout
+    apps = {row["app_name"] for row in before}
+    assert result.stdout.count("No migrations need to be run") == len(apps) > 0
+    assert await Ward.raw(applied) == before
+    assert await Ward.select(Ward.slug, Ward.name) == [{"slug": "ben-nghe", "name": "Bến Nghé"}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.roles import Role
+from core.tables import Ward
 from tests.factories import PASSWORD, csrf_token, login, seed_accounts, seed_places
 
 pytestmark = pytest.mark.anyio
@@ -77,10 +78,16 @@ async def test_api_refuses_writes_from_another_origin(seeded, client):
         "/api/wards", json={"name": "Phường Giả"}, headers={"origin": "https://evil.example"}
     )
     assert response.status_code == 403
+    assert response.json()["messages"] == {
+        "vi": "Yêu cầu từ trang web khác bị từ chối.",
+        "en": "Requests from another site are refused.",
+    }
     same = await client.post(
         "/api/wards", json={"name": "Phường Thật"}, headers={"origin": "http://testserver"}
     )
     assert same.status_code == 201
+    names = {w["name"] for w in await Ward.select(Ward.name)}
+    assert "Phường Thật" in names and "Phường Giả" not in names
 
 
 async def test_login_api_refuses_text_plain_bodies(seeded, client):

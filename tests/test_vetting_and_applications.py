@@ -17,7 +17,7 @@ from tests.factories import (
     make_product,
     seed_basics,
 )
-from vendors.tables import BusinessStatusChange
+from vendors.tables import Business, BusinessStatusChange
 
 pytestmark = pytest.mark.anyio
 
@@ -59,12 +59,23 @@ async def test_vetting_keeps_who_when_and_why(world, client):
 
 async def test_illegal_vetting_steps_are_refused(world, client):
     await login(client, Role.ORGANIZER)
-    assert (await act(client, world["pending"], "suspend", "x")).status_code == 409
+    premature = await act(client, world["pending"], "suspend", "x")
+    assert premature.status_code == 409
+    assert premature.json()["current_status"] == "pending"
+    assert premature.json()["messages"]["vi"] == (
+        "Không thể đình chỉ doanh nghiệp đang ở trạng thái “chờ duyệt”."
+    )
     assert (await act(client, world["verified"], "verify")).status_code == 409
     assert (await act(client, world["pending"], "reject")).status_code == 422  # no reason
     assert (await act(client, world["pending"], "resubmit")).status_code == 404
     assert (await act(client, world["pending"], "explode")).status_code == 404
     assert await BusinessStatusChange.count() == 0
+    rows = await Business.select(Business.id, Business.status)
+    assert {r["id"]: r["status"] for r in rows} == {
+        world["pending"]: "pending",
+        world["verified"]: "verified",
+        world["far"]: "pending",
+    }
 
 
 async def test_warnings_and_suspension(world, client):
@@ -85,6 +96,15 @@ async def test_business_resubmits_after_changes(world, client):
     await client.patch("/api/businesses/me", json={"address": "7 Pasteur, Bến Nghé"})
     again = await client.post("/api/businesses/me/resubmit")
     assert again.status_code == 200 and again.json()["status"] == "pending"
+    assert again.json()["address"] == "7 Pasteur, Bến Nghé"
+    assert [(h["action"], h["to_status"], h["by"]) for h in again.json()["history"]] == [
+        ("request_changes", "changes_requested", "Người organizer"),
+        ("resubmit", "pending", "Đại diện"),
+    ]
+    stored = await Business.select(Business.status, Business.address).where(
+        Business.id == world["pending"]
+    )
+    assert stored == [{"status": "pending", "address": "7 Pasteur, Bến Nghé"}]
 
 
 async def test_ward_officer_vets_only_their_wards(world, client):
@@ -248,6 +268,10 @@ async def test_suspended_business_cannot_apply(fair_world, client):
     await client.post("/api/auth/logout")
     refused = await apply_as(client, "da@dn.vn", w["fair"], w["product"])
     assert refused.status_code == 403
+    assert refused.json()["messages"]["en"] == (
+        "Only verified businesses (not suspended) can apply for stalls."
+    )
+    assert await Application.count() == 0
 
 
 async def test_bulk_decisions_report_each_result(fair_world, client):
