@@ -3,9 +3,12 @@ only, bulk decisions through the page, forms that keep what was typed with error
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from core.roles import Role
+from core.timezone import today_local
 from events.tables import Application
 from tests.factories import (
     csrf_token,
@@ -122,11 +125,12 @@ async def test_new_fair_form_keeps_values_and_says_what_to_fix(db, client):
     await seed_world()
     await login(client, Role.WARD_OFFICER)
     token = await csrf_token(client)
+    day = (today_local() + dt.timedelta(days=45)).isoformat()
     form = {
         "title": "Phiên chợ Tết Bến Nghé",
         "site_slug": "site-ben-nghe",
-        "start": "2027-01-20T07:00",
-        "end": "2027-01-20T06:00",
+        "start": f"{day}T07:00",
+        "end": f"{day}T06:00",
         "audience": "Công nhân khu chế xuất",
         "_csrf_token": token,
     }
@@ -141,13 +145,13 @@ async def test_new_fair_form_keeps_values_and_says_what_to_fix(db, client):
     # A site of another ward is not offered, and refused if sent anyway.
     response = await client.post(
         "/console/fairs/new",
-        data={**form, "end": "2027-01-20T11:00", "site_slug": "site-tan-dinh"},
+        data={**form, "end": f"{day}T11:00", "site_slug": "site-tan-dinh"},
         headers=HTML,
     )
     assert response.status_code in (403, 422)
 
     response = await client.post(
-        "/console/fairs/new", data={**form, "end": "2027-01-20T11:00"}, headers=HTML
+        "/console/fairs/new", data={**form, "end": f"{day}T11:00"}, headers=HTML
     )
     assert response.status_code == 303
     created = await client.get(response.headers["location"], headers=HTML)
@@ -156,9 +160,7 @@ async def test_new_fair_form_keeps_values_and_says_what_to_fix(db, client):
 
 
 async def test_the_dashboard_shows_todays_fair_after_it_has_closed(db, client):
-    import datetime as dt
-
-    from core.timezone import local, now_utc, start_of_local_day, today_local
+    from core.timezone import local, now_utc, start_of_local_day
     from events.tables import Fair
 
     await seed_world()
