@@ -226,6 +226,7 @@ class _SmtpSession:
                 username=self._settings.smtp_user,
                 password=self._settings.smtp_password,
                 start_tls=self._settings.smtp_starttls,
+                cert_bundle=self._settings.smtp_ca_file,
                 timeout=SMTP_COMMAND_TIMEOUT_SECONDS,
             )
             await client.connect()

@@ -60,6 +60,15 @@ def _int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _ca_file(name: str) -> str | None:
+    raw = os.environ.get(name) or None
+    if raw is not None and not Path(raw).is_file():
+        raise ConfigurationError(
+            f"{name} must be a readable PEM file of CA certificates, got {raw!r}"
+        )
+    return raw
+
+
 def _seconds(name: str, default: float) -> float:
     raw = os.environ.get(name) or str(default)
     try:
@@ -91,6 +100,8 @@ class Settings:
     smtp_user: str | None
     smtp_password: str | None = field(repr=False)
     smtp_starttls: bool
+    # A private CA to trust for the mail server's certificate, besides the system's.
+    smtp_ca_file: str | None
     mail_from: str
     # 0: this process sends no mail by itself (tests, or `core.cli send-mail` run by a timer).
     mail_poll_seconds: float
@@ -132,6 +143,7 @@ def get_settings() -> Settings:
         smtp_user=os.environ.get("SMTP_USER") or None,
         smtp_password=os.environ.get("SMTP_PASSWORD") or None,
         smtp_starttls=_flag("SMTP_STARTTLS", False),
+        smtp_ca_file=_ca_file("SMTP_CA_FILE"),
         mail_from=os.environ.get("MAIL_FROM") or DEFAULT_MAIL_FROM,
         mail_poll_seconds=_seconds("MAIL_POLL_SECONDS", 10),
     )

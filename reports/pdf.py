@@ -114,14 +114,15 @@ def _header(report: Report, st: _Styles) -> list:
     table = Table([[left, right]], colWidths=[WIDTH * 0.45, WIDTH * 0.55])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     period = report.period
+    # Only the first word goes lower case: a ward's or a site's name keeps its capitals.
+    scope = report.scope.title_vi[:1].lower() + report.scope.title_vi[1:]
     return [
         table,
         Spacer(1, 8 * mm),
         _p("BÁO CÁO", st.title),
         _p(f"Kết quả tổ chức Phiên chợ hàng Việt {period.title_vi}", st.subtitle),
         _p(
-            f"(Từ ngày {vi_date(period.start)} đến ngày {vi_date(period.end)}; "
-            f"phạm vi: {report.scope.title_vi.lower()})",
+            f"(Từ ngày {vi_date(period.start)} đến ngày {vi_date(period.end)}; phạm vi: {scope})",
             st.center,
         ),
         Spacer(1, 6 * mm),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -28,19 +29,27 @@ class MailServer:
         *,
         refuse: frozenset[str] = frozenset(),
         login: tuple[str, str] | None = None,
+        tls: ssl.SSLContext | None = None,
+        hostname: str = "127.0.0.1",
     ) -> None:
         self.refuse = refuse
         self.login = login
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
-        options = {}
+        # Per accepted message: whether it came over TLS; and every sign-in attempt seen.
+        self.over_tls: list[bool] = []
+        self.sign_ins: list[str] = []
+        options: dict = {}
         if login:
             options = {
                 "authenticator": self._authenticate,
                 "auth_required": True,
-                "auth_require_tls": False,
+                # With TLS offered, a password may only cross it, as on a real mail server.
+                "auth_require_tls": tls is not None,
             }
-        self.controller = Controller(self, hostname="127.0.0.1", port=port, **options)
+        if tls is not None:
+            options.update(tls_context=tls, require_starttls=True)
+        self.controller = Controller(self, hostname=hostname, port=port, **options)
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         given = (
@@ -48,6 +57,7 @@ class MailServer:
             if isinstance(auth_data, LoginPassword)
             else None
         )
+        self.sign_ins.append(mechanism)
         # handled=False: aiosmtpd then answers 535 itself.
         return AuthResult(success=given == self.login, handled=False)
 
@@ -60,6 +70,7 @@ class MailServer:
     async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         self.recipients.append(list(envelope.rcpt_tos))
+        self.over_tls.append(session.ssl is not None)
         return "250 Message accepted for delivery"
 
     def text_of(self, message: EmailMessage) -> str:
@@ -72,7 +83,7 @@ def smtp_port(monkeypatch):
     port = free_port()
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SMTP_PORT", str(port))
-    for name in ("SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "MAIL_FROM"):
+    for name in ("SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_CA_FILE", "MAIL_FROM"):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     yield port

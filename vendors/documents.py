@@ -12,6 +12,7 @@ from core.database import write_txn
 from core.errors import AppError
 from core.settings import get_settings
 from core.text import clean
+from core.timezone import today_local
 from vendors.schemas import DocumentOut
 from vendors.tables import Document, DocumentKind
 
@@ -79,6 +80,15 @@ async def store_document(
             422,
             "Giấy chứng nhận an toàn thực phẩm cần có ngày hết hạn.",
             "A food-safety certificate needs its expiry date.",
+            extra={"field": "expires_on"},
+        )
+    # Taken as it is, it would count for nothing: say so now, not at the next food product.
+    if kind == DocumentKind.FOOD_SAFETY_CERTIFICATE and expires_on < today_local():
+        raise AppError(
+            422,
+            "Giấy chứng nhận an toàn thực phẩm này đã hết hạn: "
+            "hãy tải lên giấy chứng nhận còn hạn.",
+            "This food-safety certificate has expired: upload one that is still valid.",
             extra={"field": "expires_on"},
         )
     key = secrets.token_hex(16)
