@@ -16,10 +16,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TMP = Path(tempfile.mkdtemp(prefix="feed-bench-"))
-os.environ.update({
-    "VAR_DIR": str(TMP), "DATABASE_URL": f"sqlite:///{TMP / 'bench.sqlite3'}", "DEMO": "0",
-    "MAIL_POLL_SECONDS": "0", "REQUESTS_PER_MINUTE": "1000000",
-})
+os.environ.update(
+    {
+        "VAR_DIR": str(TMP),
+        "DATABASE_URL": f"sqlite:///{TMP / 'bench.sqlite3'}",
+        "DEMO": "0",
+        "MAIL_POLL_SECONDS": "0",
+        "REQUESTS_PER_MINUTE": "1000000",
+    }
+)
 sys.path.insert(0, str(ROOT))
 
 FAIRS = 1000
@@ -33,23 +38,35 @@ async def seed() -> None:
 
     ward = Ward(slug="ben-thanh", name="Bến Thành")
     await ward.save()
-    site = Site(slug="clb-nguyen-du", name="Câu lạc bộ Văn hóa Thể dục thể thao Nguyễn Du",
-                address="116 Nguyễn Du, Phường Bến Thành, Quận 1", ward=ward.id,
-                setting="residential", lat=10.77421, lon=106.69525, capacity=40)
+    site = Site(
+        slug="clb-nguyen-du",
+        name="Câu lạc bộ Văn hóa Thể dục thể thao Nguyễn Du",
+        address="116 Nguyễn Du, Phường Bến Thành, Quận 1",
+        ward=ward.id,
+        setting="residential",
+        lat=10.77421,
+        lon=106.69525,
+        capacity=40,
+    )
     await site.save()
     first = dt.datetime.now(LOCAL_TZ).replace(hour=7, minute=0, second=0, microsecond=0)
     rows = []
     for number in range(FAIRS):
         start = first + dt.timedelta(days=number % 300 - 60, minutes=number)
-        rows.append(Fair(
-            title=f"Phiên chợ hàng Việt số {number} — Nguyễn Du", site=site.id,
-            setting="residential", starts_at=start, ends_at=start + dt.timedelta(hours=5),
-            applications_open_at=start - dt.timedelta(days=40),
-            applications_close_at=start - dt.timedelta(days=3),
-            withdrawal_cutoff_at=start - dt.timedelta(days=2),
-            description="Hàng Việt Nam chất lượng cao, giá bình ổn cho người lao động.",
-            status="cancelled" if number % 17 == 0 else "published",
-        ))
+        rows.append(
+            Fair(
+                title=f"Phiên chợ hàng Việt số {number} — Nguyễn Du",
+                site=site.id,
+                setting="residential",
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=5),
+                applications_open_at=start - dt.timedelta(days=40),
+                applications_close_at=start - dt.timedelta(days=3),
+                withdrawal_cutoff_at=start - dt.timedelta(days=2),
+                description="Hàng Việt Nam chất lượng cao, giá bình ổn cho người lao động.",
+                status="cancelled" if number % 17 == 0 else "published",
+            )
+        )
     await Fair.insert(*rows)
 
 
@@ -98,18 +115,22 @@ async def main() -> None:
                     results[name].append(await rate(client, path, headers, seconds, before))
     floor_median = statistics.median(results["floor (same bytes from memory)"])
     events = first.content.count(b"BEGIN:VEVENT")
-    print(f"Feed benchmark: {FAIRS} fairs ({events} in the feed window), "
-          f"{len(first.content) / 1024:.0f} KiB, {ROUNDS} rounds, median requests/s")
+    print(
+        f"Feed benchmark: {FAIRS} fairs ({events} in the feed window), "
+        f"{len(first.content) / 1024:.0f} KiB, {ROUNDS} rounds, median requests/s"
+    )
     print(f"{'kind':34} {'req/s':>9} {'vs floor':>9}")
     for name, values in results.items():
         median = statistics.median(values)
         print(f"{name:34} {median:9.1f} {median / floor_median:9.0%}")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     print(f"(commit {commit}, SQLite, in-process ASGI client, {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":
-    subprocess.run([sys.executable, "-m", "core.cli", "migrate"], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "core.cli", "migrate"], cwd=ROOT, check=True, capture_output=True
+    )
     asyncio.run(main())

@@ -43,14 +43,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pass_bench import (  # noqa: E402  (same folder: the database and server plumbing)
+from pass_bench import (  # noqa: E402  (same folder: the database plumbing)
     PG_URL,
     create_database,
     drop_database,
-    free_port,
     percentile,
-    server_log_tail,
 )
+
+from tests.live_server import LiveServer  # noqa: E402  (the same server process the tests use)
 
 WORKERS = 2
 CONCURRENCY = 32
@@ -171,19 +171,6 @@ async def prepare(applications_needed: int) -> dict[str, Any]:
         "applications": applications,
         "accounts": accounts,
     }
-
-
-def worker_pids(server_pid: int) -> list[int]:
-    """The uvicorn workers: the server's children, without multiprocessing's resource tracker."""
-    pids = []
-    for task in Path(f"/proc/{server_pid}/task").glob("*/children"):
-        pids += [int(p) for p in task.read_text().split()]
-    workers = []
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
-                workers.append(pid)
-    return sorted(workers)
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -421,44 +408,18 @@ async def drive(base: str, data: dict[str, Any], args: argparse.Namespace) -> di
 
 
 async def serve_and_drive(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    import httpx
-
     applications_needed = 2 * round(args.requests * MIX["application"] / 100)
     data = await prepare(applications_needed)
-    port = free_port()
-    log = open(Path(env["VAR_DIR"]) / "server.log", "wb")  # noqa: SIM115  (the server's)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--workers", str(WORKERS)],
-        cwd=ROOT,
-        env={**env, "PORT": str(port)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
-    base = f"http://127.0.0.1:{port}"
+    server = LiveServer(Path(env["VAR_DIR"]) / "server.log", env=env, workers=WORKERS)
     try:
-        async with httpx.AsyncClient(base_url=base, timeout=5) as probe:
-            for _ in range(300):
-                if server.poll() is not None:
-                    raise RuntimeError(f"the server stopped:\n{server_log_tail(log.name)}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await probe.get("/health")).status_code == 200:
-                        break
-                await asyncio.sleep(0.2)
-            else:
-                raise RuntimeError(f"no answer from /health in 60 s:\n{server_log_tail(log.name)}")
-        workers = worker_pids(server.pid)
-        result = await asyncio.wait_for(drive(base, data, args), timeout=args.timeout)
+        server.wait_healthy()
+        workers = server.worker_pids()
+        result = await asyncio.wait_for(drive(server.base, data, args), timeout=args.timeout)
         result["workers"] = [{"pid": pid, "peak_mb": peak_memory_mb(pid)} for pid in workers]
-        logged = Path(log.name).read_text(errors="replace").splitlines()
+        logged = server.log.read_text(errors="replace").splitlines()
         result["server_errors"] = [line for line in logged if "ERROR" in line][:20]
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.stop()
     result["passes"] = len(data["codes"])
     result["applications_available"] = len(data["applications"])
     return result

@@ -25,7 +25,6 @@ import itertools
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.live_server import LiveServer  # noqa: E402  (the same server process the tests use)
 
 PASSES = 1000
 GATE_DEVICES = 50
@@ -337,17 +338,6 @@ def drop_database(name: str) -> None:
         psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def server_log_tail(path: str) -> str:
-    """The end of the server's output, for the reason it stopped (the file goes with the run)."""
-    return "\n".join(Path(path).read_text(errors="replace").splitlines()[-20:])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def seed_fair(rng: random.Random) -> int:
     """A published fair running today at a 1,000-stall site, a verified business on each stall
     with an approved application, passes issued by the real sync_passes, and a gate account."""
@@ -562,27 +552,9 @@ async def bench_checkin(env: dict[str, str], rounds: int, total: int) -> None:
         # Passes kept back for the paced run, so that it too scans passes for the first time.
         codes, paced_codes = codes[:-PACED_FIRST], codes[-PACED_FIRST:]
         seeded = time.perf_counter() - started
-        port = free_port()
-        log = open(Path(env["VAR_DIR"]) / "server.log", "wb")  # noqa: SIM115  (the server's)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "core.cli", "serve"],
-            cwd=ROOT,
-            env={**env, "PORT": str(port)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()  # the server holds its own copy of the file
-        base = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=base, timeout=5) as probe:
-            for _ in range(150):
-                if server.poll() is not None:
-                    raise RuntimeError(f"the server stopped:\n{server_log_tail(log.name)}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await probe.get("/health")).status_code == 200:
-                        break
-                await asyncio.sleep(0.2)
-            else:
-                raise RuntimeError(f"no answer from /health in 30 s:\n{server_log_tail(log.name)}")
+        server = LiveServer(Path(env["VAR_DIR"]) / "server.log", env=env)
+        server.wait_healthy()
+        base = server.base
 
         # A gate device keeps one connection and one session, as a phone at the gate would.
         clients = [
@@ -630,8 +602,8 @@ async def bench_checkin(env: dict[str, str], rounds: int, total: int) -> None:
 
             # Warm-up: connections open, sessions loaded, every code path of the server touched
             # once, without scanning any pass the measurement needs.
-            await drive(devices, [None] * GATE_DEVICES * 2, health, server.pid)
-            await drive(devices, ["KHONG-HOP-LE"] * GATE_DEVICES, scan, server.pid)
+            await drive(devices, [None] * GATE_DEVICES * 2, health, server.process.pid)
+            await drive(devices, ["KHONG-HOP-LE"] * GATE_DEVICES, scan, server.process.pid)
             errors.clear()
 
             rng = random.Random(20261215)
@@ -651,7 +623,7 @@ async def bench_checkin(env: dict[str, str], rounds: int, total: int) -> None:
                     ("health", health, [None] * per_round),
                     ("checkin", scan, jobs),
                 ):
-                    rate, samples, shares = await drive(devices, work, send, server.pid)
+                    rate, samples, shares = await drive(devices, work, send, server.process.pid)
                     rates[name].append(rate)
                     cpu[name].append(shares)
                     for kind, seconds in samples:
@@ -669,12 +641,7 @@ async def bench_checkin(env: dict[str, str], rounds: int, total: int) -> None:
         scans = await Scan.count().run()
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            server.stop()
         await release_engine(engine)
 
     floor = statistics.median(rates["health"])

@@ -154,8 +154,10 @@ def main() -> None:
             updated = update_section(document[start:end], script, flags, today, figures)
             document = document[:start] + updated + document[end:]
         else:
-            document = document.rstrip("\n") + "\n\n" + new_section(
-                title, script, flags, today, text, figures
+            document = (
+                document.rstrip("\n")
+                + "\n\n"
+                + new_section(title, script, flags, today, text, figures)
             )
     DOC.write_text(document, encoding="utf-8")
     print(f"docs/BENCHMARKS.md updated ({today})")

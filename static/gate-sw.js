@@ -1,8 +1,14 @@
 // The gate page's service worker: it keeps the page and its scripts, so that a phone whose
 // browser reloads the page with no network still has the gate (keys, revocations and queued
 // scans are in localStorage already).
-const CACHE = "gate-v1";
-const KEPT = ["/gate", "/static/gate.js", "/static/vendor/jsQR.js", "/static/site.css"];
+const CACHE = "gate-v2";
+const KEPT = [
+  "/gate",
+  "/static/gate.js",
+  "/static/gate.css",
+  "/static/vendor/jsQR.js",
+  "/static/site.css",
+];
 
 async function keep(path) {
   // Only a real copy of the page: never the sign-in page it redirects to when signed out.
@@ -18,7 +24,11 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(self.clients.claim());
+  // Copies kept by an earlier version of this worker are of no use any more.
+  const stale = caches.keys().then((names) =>
+    Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))),
+  );
+  event.waitUntil(stale.then(() => self.clients.claim()));
 });
 
 self.addEventListener("fetch", (event) => {

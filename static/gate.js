@@ -32,58 +32,6 @@
   const SEEN_KEEP_DAYS = 14;
   const UPLOADED_KEEP = 30;
 
-  const STYLE = `
-main h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
-.gate [hidden] { display: none !important; }
-.gate { display: flex; flex-direction: column; gap: .625rem; max-width: 32rem; margin: 0 auto; }
-.gate-status { display: flex; flex-wrap: wrap; gap: 0 .75rem; font-size: .875rem; margin: 0; color: #5f5f5f; }
-.gate-net { font-weight: 700; }
-.gate-net[data-online="1"] { color: #1b5e20; }
-.gate-net[data-online="0"] { color: #8a4b00; }
-.gate-notice { background: #fff3cd; border-left: 4px solid #8a6d00; padding: .5rem .75rem; margin: 0; }
-.gate-setup { display: grid; grid-template-columns: auto minmax(0, 1fr); align-items: center; gap: .375rem .625rem; }
-.gate label { font-weight: 600; }
-.gate select, .gate input { width: 100%; box-sizing: border-box; font: inherit; font-size: 1rem; min-height: 2.75rem; padding: .375rem .5rem; }
-.gate button { min-height: 2.75rem; font-size: 1rem; }
-.gate-result { border-radius: .75rem; padding: .75rem 1rem; background: #eceff1; color: #1b1b1b; min-height: 5rem; }
-.gate-result p { margin: 0 0 .25rem; }
-.gate-verdict { font-size: 2rem; font-weight: 800; line-height: 1.15; overflow-wrap: anywhere; }
-.gate-result[data-result="accepted"] { background: #1b5e20; color: #fff; }
-.gate-result[data-result="duplicate"] { background: #f9a825; color: #1b1b1b; }
-.gate-result[data-result="revoked"], .gate-result[data-result="invalid"],
-.gate-result[data-result="wrong_fair"], .gate-result[data-result="not_today"],
-.gate-result[data-result="cannot_verify"], .gate-result[data-result="error"] { background: #b71c1c; color: #fff; }
-.gate-result dl { display: grid; grid-template-columns: auto 1fr; gap: 0 .75rem; margin: .25rem 0 0; font-size: 1.125rem; align-items: baseline; }
-.gate-result dt { font-weight: 600; }
-.gate-result dd { margin: 0; overflow-wrap: anywhere; }
-.gate-result .gate-stall { font-size: 1.75rem; font-weight: 800; }
-.gate-result .gate-note { font-size: .875rem; margin: .25rem 0 0; }
-.gate-camera { display: flex; flex-direction: column; gap: .5rem; }
-.gate-camera video { width: 100%; max-height: 55vh; border-radius: .5rem; background: #000; object-fit: cover; }
-.gate-typed { display: grid; gap: .25rem; }
-.gate-row { display: flex; gap: .5rem; }
-.gate-row input { flex: 1; min-width: 0; }
-.gate-log h2 { font-size: 1.125rem; margin: .5rem 0 .25rem; }
-.gate-log p { margin: 0; }
-.gate-uploaded { padding-left: 1.25rem; margin: .25rem 0; font-size: .9rem; }
-.gate-uploaded li[data-mismatch="1"] { color: #b71c1c; font-weight: 700; }
-.gate-device { font-size: .8rem; color: #5f5f5f; overflow-wrap: anywhere; margin: 0; }
-`;
-
-  // The page's styles travel with its script: no inline <style> for a Content-Security-Policy
-  // to refuse, and nothing of the gate's in the site-wide stylesheet.
-  function applyStyles(css) {
-    if ("adoptedStyleSheets" in Document.prototype && "replaceSync" in CSSStyleSheet.prototype) {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
-      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-    } else {
-      const style = document.createElement("style");
-      style.textContent = css;
-      document.head.appendChild(style);
-    }
-  }
-
   function format(text, values) {
     return text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
   }
@@ -744,7 +692,6 @@ main h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
   // ---- start ----------------------------------------------------------------------------------
 
   function start() {
-    applyStyles(STYLE);
     $("device").textContent = deviceId();
     const gateInput = $("gate-name");
     gateInput.value = localStorage.getItem(STORE.gate) || "";

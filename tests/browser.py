@@ -1,5 +1,6 @@
 """What the browser tests share: Debian's Chromium driven by Playwright, the real app served by
-uvicorn on a database of its own, screenshots at phone and desktop widths, and axe-core.
+tests/live_server.py on a database of its own, screenshots at phone and desktop widths, and
+axe-core.
 
 Browser tests run once, not per database backend: what they check is the pages, which are the
 same whatever database the server uses (the page handlers' database work is tested on both).
@@ -10,18 +11,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import PROJECT_ROOT, run_cli
+from tests.live_server import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(
@@ -44,75 +41,18 @@ AXE = PROJECT_ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("ARTIFACTS_DIR", PROJECT_ROOT / "artifacts")) / "screenshots"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class LiveServer:
-    """`python -m uvicorn app:app` on a free port; stopped by stop()."""
-
-    def __init__(self, folder: Path, database_url: str, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.database_url = database_url
-        self.log_path = folder / f"server-{self.port}.log"
-        self._log = self.log_path.open("w")
-        environment = {
-            **os.environ,  # VAR_DIR too: server and tests share the pass-signing ring
-            "DATABASE_URL": database_url,
-            "PUBLIC_URL": self.base,
-            "DEMO": "0",
-            "MAIL_POLL_SECONDS": "0",
-            **(env or {}),
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port",
-             str(self.port)],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail("the app did not start:\n" + self.log_path.read_text())
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
-
-
-def demo_server(folder: Path) -> LiveServer:
-    """The app over the demo data, loaded by the same `setup` command `make run` uses."""
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server over the demo data, loaded by the same `setup` command `make run` uses, for
+    every browser test that only reads or adds its own data."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    folder = tmp_path_factory.mktemp("demo-site")
     url = f"sqlite:///{folder / 'demo.sqlite3'}"
     loaded = run_cli("setup", database_url=url)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    return LiveServer(folder, url)
-
-
-@pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One demo server for every browser test that only reads or adds its own data."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed")
-    server = demo_server(tmp_path_factory.mktemp("demo-site"))
-    yield server
-    server.stop()
+    with LiveServer(folder / "server.log", database_url=url) as server:
+        yield server
 
 
 # Per module, not per session: Playwright's sync API keeps an event loop running in this thread
@@ -132,16 +72,35 @@ def browser(playwright: Any) -> Iterator[Any]:
     chromium.close()
 
 
+# Added to every document before its own scripts run: the event names what the policy refused
+# (inline script or style, eval, blob: or another site's address) even where no message says so.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportPolicyViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline code"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+  );
+}, true);
+"""
+
+
 def watch(page: Any) -> Any:
-    """Collects the page's script errors and Content-Security-Policy refusals in page.problems."""
+    """Collects in page.problems the page's script errors and everything its
+    Content-Security-Policy refused (console messages and securitypolicyviolation events)."""
     page.problems = []
     page.on("pageerror", lambda error: page.problems.append(str(error)))
     page.on(
         "console",
-        lambda message: page.problems.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            page.problems.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
     )
+    page.expose_function(
+        "reportPolicyViolation", lambda text: page.problems.append(f"CSP violation: {text}")
+    )
+    page.add_init_script(REPORT_VIOLATIONS)
     return page
 
 

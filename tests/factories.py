@@ -90,32 +90,46 @@ async def make_business(
     ward_slug: str,
     status: str = "verified",
     language: str = "vi",
+    *,
+    address: str = "1 Lê Lợi",
+    calendar_token: str | None = None,
+    account_exists: bool = False,
 ) -> int:
-    """A business with its account, as sign-up and vetting would leave it."""
-    from core.text import fold, name_key
+    """A business with its account, as sign-up and vetting would leave it. With
+    `account_exists`, the business account of that e-mail is there already (seed_accounts)."""
+    from core.tables import Account
+    from core.text import name_key
+    from vendors.businesses import search_key
     from vendors.tables import Business, BusinessCategory, Category
 
-    principal = await create_account(
-        email=email,
-        password=PASSWORD,
-        role=Role.BUSINESS,
-        full_name="Đại diện",
-        language=language,
-    )
+    if account_exists:
+        account = await Account.select(Account.id).where(Account.user.email == email).first()
+        account_id = account["id"]
+    else:
+        principal = await create_account(
+            email=email,
+            password=PASSWORD,
+            role=Role.BUSINESS,
+            full_name="Đại diện",
+            language=language,
+        )
+        account_id = principal.account_id
     ward = await Ward.select(Ward.id).where(Ward.slug == ward_slug).first()
     business = Business(
-        account=principal.account_id,
+        account=account_id,
         legal_name=legal_name,
         name_key=name_key(legal_name),
-        search_key=fold(f"{legal_name} {tax_code}"),
+        search_key=search_key(legal_name, "", tax_code, ""),
         kind="enterprise",
         tax_code=tax_code,
         phone="+84903123456",
         email=email,
-        address="1 Lê Lợi",
+        address=address,
         ward=ward["id"],
         status=status,
     )
+    if calendar_token is not None:
+        business.calendar_token = calendar_token
     await business.save()
     category = await Category.select(Category.id).where(Category.slug == "may-mac").first()
     await BusinessCategory(business=business.id, category=category["id"]).save()
@@ -188,33 +202,19 @@ async def seed_world() -> dict[str, int]:
     from vendors.schemas import ApplicationIn
 
     await seed_basics()
-    from core.tables import Account
-    from vendors.tables import Business
-
-    account = (
-        await Account.select(Account.id)
-        .where(Account.user.email == ROLE_EMAILS[Role.BUSINESS])
-        .first()
-    )
-    ward = await Ward.select(Ward.id).where(Ward.slug == "ben-nghe").first()
-    business = Business(
-        account=account["id"],
-        legal_name="Công ty TNHH Dệt may Bến Nghé",
-        name_key="cong ty tnhh det may ben nghe",
-        search_key="cong ty tnhh det may ben nghe",
-        kind="enterprise",
-        tax_code="0300588569",
-        phone="+84903123456",
-        email=ROLE_EMAILS[Role.BUSINESS],
+    calendar_token = "t" * 32
+    business_id = await make_business(
+        ROLE_EMAILS[Role.BUSINESS],
+        "Công ty TNHH Dệt may Bến Nghé",
+        "0300588569",
+        "ben-nghe",
         address="3 Lê Thánh Tôn",
-        ward=ward["id"],
-        status="verified",
-        calendar_token="t" * 32,
+        calendar_token=calendar_token,
+        account_exists=True,
     )
-    await business.save()
-    product = await make_product(business.id)
+    product = await make_product(business_id)
     document = await store_document(
-        business.id, "registration_certificate", "gcn.pdf", PDF_BYTES, None
+        business_id, "registration_certificate", "gcn.pdf", PDF_BYTES, None
     )
     fair = await make_fair()
     other_fair = await make_fair(days_ahead=30)
@@ -222,7 +222,7 @@ async def seed_world() -> dict[str, int]:
     past_fair = await make_fair(days_ahead=-3, window_open=False)
     from vendors.applications import apply
 
-    application = await apply(business.id, fair, ApplicationIn(product_ids=[product]))
+    application = await apply(business_id, fair, ApplicationIn(product_ids=[product]))
     await seed_stalls()
     from events.tables import Application, Assignment, Stall
 
@@ -241,7 +241,7 @@ async def seed_world() -> dict[str, int]:
     issued = await Pass.select(Pass.id, Pass.code).where(Pass.fair == fair).first()
     other = await make_business("khac@test.vn", "Công ty Tân Định Xanh", "0101248141", "tan-dinh")
     return {
-        "business_id": business.id,
+        "business_id": business_id,
         "product_id": product,
         "document_id": document.id,
         "fair_id": fair,
@@ -249,8 +249,55 @@ async def seed_world() -> dict[str, int]:
         "draft_fair_id": draft_fair,
         "past_fair_id": past_fair,
         "application_id": application.id,
-        "calendar_token": business.calendar_token,
+        "calendar_token": calendar_token,
         "pass_id": issued["id"],
         "pass_code": issued["code"],
         "other_business_id": other,
     }
+
+
+async def make_fair_between(starts_at, ends_at, site_slug: str = "site-ben-nghe") -> int:
+    """A published fair at the given moments, its application window around now."""
+    import datetime as dt
+
+    from core.timezone import now_utc
+    from events.tables import Fair
+
+    now = now_utc()
+    site = await Site.select(Site.id).where(Site.slug == site_slug).first()
+    fair = Fair(
+        title=f"Phiên chợ {starts_at:%d/%m}",
+        site=site["id"],
+        setting="residential",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        applications_open_at=now - dt.timedelta(days=10),
+        applications_close_at=now + dt.timedelta(days=5),
+        withdrawal_cutoff_at=now + dt.timedelta(days=6),
+        status="published",
+    )
+    await fair.save()
+    return fair.id
+
+
+async def issue_business_pass(
+    fair_id: int, business_id: int, stall_code: str = "A01"
+) -> dict[str, object]:
+    """An approved application of the business on the fair's published board, and its pass.
+    The site's stall map must exist (seed_stalls)."""
+    from core.timezone import now_utc
+    from events.tables import Application, Assignment, Fair, Stall
+    from tickets.services import sync_passes
+    from tickets.tables import Pass
+
+    application = Application(business=business_id, fair=fair_id, status="approved")
+    await application.save()
+    stall = await Stall.select(Stall.id).where(Stall.code == stall_code).first()
+    await Assignment(fair=fair_id, stall=stall["id"], application=application.id).save()
+    await Fair.update({Fair.allocation_published_at: now_utc()}).where(Fair.id == fair_id)
+    await sync_passes(fair_id)
+    return (
+        await Pass.select()
+        .where((Pass.application == application.id) & (Pass.status == "active"))
+        .first()
+    )

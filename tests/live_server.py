@@ -1,5 +1,10 @@
-"""Real server processes for the scale-out and fault tests: `python -m core.cli serve` on a free
-port, its own database, and a way to seed that database from the test process."""
+"""The app as a real server process, for the browser tests, the scale-out and fault tests and
+the benchmarks: `python -m core.cli serve` (what `make run` starts) on a free port, with its own
+environment and database, logging to a file; and the database plumbing those callers share.
+
+bench/ imports this module before it has set the environment the app reads its settings from:
+it must import nothing of the app (or of tests/conftest.py) at module level.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +16,26 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
+from types import TracebackType
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from core.database import engine_from_url
-from tests.conftest import ALL_TABLES, PROJECT_ROOT, run_cli
-from tests.smtp import free_port
-
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 90
 STOP_TIMEOUT_SECONDS = 20
+
+
+class ServerDidNotStart(RuntimeError):
+    """The server exited, or never answered /health in time; the message ends with its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def redis_reachable() -> bool:
@@ -34,46 +47,67 @@ def redis_reachable() -> bool:
 
 
 class LiveServer:
-    """`python -m core.cli serve` in its own process group, logging to a file."""
+    """`python -m core.cli serve` in its own process group, started at once; `wait_healthy()`
+    (or `with`) waits for it to answer, `stop()` ends it and its workers.
 
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+    The environment is this process's (VAR_DIR too, so that server and caller share the
+    pass-signing ring and secrets), then DEMO=0 and no mail polling, then `env`, then
+    `database_url`. PUBLIC_URL is the server's own address unless `env` names another.
+    """
+
+    def __init__(
+        self,
+        log: Path,
+        *,
+        database_url: str | None = None,
+        env: Mapping[str, str] | None = None,
+        workers: int = 1,
+    ) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        full_env = {
+        environment = {
             **os.environ,
-            "HOST": "127.0.0.1",
-            "PORT": str(self.port),
             "DEMO": "0",
             "MAIL_POLL_SECONDS": "0",
-            **env,
+            "PUBLIC_URL": self.base,
+            **(env or {}),
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
         }
-        full_env.pop("PUBLIC_URL", None)
-        with log.open("ab") as output:
+        if database_url is not None:
+            environment["DATABASE_URL"] = database_url
+        self.database_url = environment.get("DATABASE_URL", "")
+        with log.open("ab") as output:  # the server keeps its own copy of the file
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "core.cli", "serve", "--workers", str(workers)],
                 cwd=PROJECT_ROOT,
-                env=full_env,
+                env=environment,
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
+                start_new_session=True,  # stop() ends the supervisor and its workers together
             )
 
-    def wait_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def wait_healthy(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"The server exited: {self.log.read_text()[-3000:]}")
+                raise ServerDidNotStart(f"The server exited:\n{self.log_tail()}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        raise AssertionError(f"The server never became healthy: {self.log.read_text()[-3000:]}")
+        self.stop()
+        raise ServerDidNotStart(f"No answer from /health in {timeout:g} s:\n{self.log_tail()}")
 
     def worker_pids(self) -> list[int]:
-        """The worker processes uvicorn's supervisor started (multiprocessing children)."""
+        """The worker processes uvicorn's supervisor started (multiprocessing children, not
+        its resource tracker); none when one worker serves in the supervisor itself."""
         pids = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
@@ -95,16 +129,36 @@ class LiveServer:
             try:
                 self.process.wait(STOP_TIMEOUT_SECONDS)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+    def __enter__(self) -> LiveServer:
+        try:
+            self.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
 
 
 @contextlib.contextmanager
 def live_servers(
-    count: int, env: dict[str, str], log_dir: Path, workers: int = 1
+    count: int, env: Mapping[str, str], log_dir: Path, workers: int = 1
 ) -> Iterator[list[LiveServer]]:
-    servers = [LiveServer(env, workers, log_dir / f"server-{n}.log") for n in range(count)]
+    """Several servers on the same environment, started together, stopped together."""
+    servers: list[LiveServer] = []
     try:
+        for n in range(count):
+            servers.append(LiveServer(log_dir / f"server-{n}.log", env=env, workers=workers))
         for server in servers:
             server.wait_healthy()
         yield servers
@@ -116,6 +170,9 @@ def live_servers(
 @contextlib.asynccontextmanager
 async def using_database(url: str) -> AsyncIterator[None]:
     """Point every table at `url` while seeding or checking it, then back to the test's own."""
+    from core.database import engine_from_url
+    from tests.conftest import ALL_TABLES
+
     engine = engine_from_url(url)
     previous = {table: table._meta.db for table in ALL_TABLES}
     for table in ALL_TABLES:
@@ -134,41 +191,36 @@ def derived_postgres_url(base_url: str, suffix: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}_{suffix}"))
 
 
-def recreate_postgres_database(url: str) -> None:
+def _on_maintenance_database(url: str, *statements: str) -> None:
     import asyncpg
 
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
 
-    async def recreate() -> None:
+    async def run() -> None:
         connection = await asyncpg.connect(maintenance)
         try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await connection.execute(f'CREATE DATABASE "{name}"')
+            for statement in statements:
+                await connection.execute(statement)
         finally:
             await connection.close()
 
-    asyncio.run(recreate())
+    asyncio.run(run())
+
+
+def recreate_postgres_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    _on_maintenance_database(
+        url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
 
 
 def drop_postgres_database(url: str) -> None:
-    import asyncpg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-
-    async def drop() -> None:
-        connection = await asyncpg.connect(maintenance)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
-
-    asyncio.run(drop())
+    name = urlsplit(url).path.lstrip("/")
+    _on_maintenance_database(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def migrate(url: str) -> None:
+    from tests.conftest import run_cli
+
     result = run_cli("migrate", database_url=url)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -25,11 +25,13 @@ from tests.factories import PASSWORD, make_business, make_fair, seed_basics
 from tests.live_server import (
     derived_postgres_url,
     drop_postgres_database,
+    free_port,
     live_servers,
     migrate,
+    recreate_postgres_database,
     using_database,
 )
-from tests.smtp import MailServer, free_port
+from tests.smtp import MailServer
 
 CLIENT_TIMEOUT = httpx.Timeout(20.0)
 BUSINESSES = 6
@@ -42,8 +44,6 @@ def server_database(request, tmp_path):
         base = os.environ.get("TEST_DATABASE_URL")
         if not base:
             pytest.skip(PG_SKIP_REASON)
-        from tests.live_server import recreate_postgres_database
-
         url = derived_postgres_url(base, "faults")
         recreate_postgres_database(url)
     else:
@@ -103,7 +103,7 @@ async def test_no_acknowledged_write_is_lost_when_a_worker_is_killed(server_data
     with live_servers(1, env, tmp_path, workers=2) as (server,):
         workers = server.worker_pids()
         assert len(workers) == 2
-        clients = [await signed_in(server.url, email) for email in emails]
+        clients = [await signed_in(server.base, email) for email in emails]
         acknowledged: list[tuple[str, str]] = []  # (business e-mail, product name)
         after_kill: list[str] = []
         killed = asyncio.Event()
@@ -278,7 +278,7 @@ def test_postgresql_restarted_under_load_gives_503s_then_recovers_by_itself(
         workers = server.worker_pids()
         answers: list[tuple[str, str, httpx.Response]] = []
         recovered = asyncio.run(
-            _load_through_a_restart(server.url, emails, fair_id, private_postgres, answers)
+            _load_through_a_restart(server.base, emails, fair_id, private_postgres, answers)
         )
         # The same processes serve afterwards: the app recovered without a restart.
         assert server.process.poll() is None
@@ -385,7 +385,7 @@ async def test_mails_wait_in_the_outbox_while_the_mail_server_is_down_then_go_ou
         "MAIL_POLL_SECONDS": "0.3",
     }
     with live_servers(1, env, tmp_path, workers=2) as (server,):
-        async with httpx.AsyncClient(base_url=server.url, timeout=CLIENT_TIMEOUT) as http:
+        async with httpx.AsyncClient(base_url=server.base, timeout=CLIENT_TIMEOUT) as http:
             login = await http.post(
                 "/api/auth/login", json={"email": "btc@test.vn", "password": PASSWORD}
             )

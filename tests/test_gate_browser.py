@@ -1,5 +1,6 @@
 """The gate page (/gate) in a real browser: Debian's Chromium driven by Playwright, against the
-app served by uvicorn on a SQLite database of its own.
+app served by tests/live_server.py on a SQLite database of its own, under the
+Content-Security-Policy the app sends: anything it refuses fails the test.
 
 These tests run once, not per database backend: what they check is the page and its offline
 verification, which are the same whatever database the server uses.
@@ -8,22 +9,19 @@ verification, which are the same whatever database the server uses.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import base45
 import httpx
 import pytest
 
 from core.roles import Role
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, needs_chromium
-from tests.conftest import ALL_TABLES, PROJECT_ROOT, run_cli
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, needs_chromium, watch
+from tests.conftest import run_cli
 from tests.factories import (
     PASSWORD,
     ROLE_EMAILS,
@@ -32,33 +30,16 @@ from tests.factories import (
     seed_basics,
     seed_stalls,
 )
+from tests.live_server import LiveServer, using_database
 
 pytestmark = needs_chromium
 GATE = "Cổng Nguyễn Du"
-TAX_CODES = ("0300588569", "0100109106", "0101248141", "0300583659")
-STALLS = ("A01", "A02", "A03", "A04")
-
-
-def _on_database(url: str, work: Any) -> Any:
-    """Run a coroutine function with every table bound to the given database, as conftest's
-    `db` fixture binds them, and put the previous engines back afterwards."""
-    from core.database import engine_from_url
-
-    engine = engine_from_url(url)
-    before = {table: table._meta.db for table in ALL_TABLES}
-    for table in ALL_TABLES:
-        table._meta.db = engine
-    try:
-        # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
-        with ThreadPoolExecutor(max_workers=1) as worker:
-            return worker.submit(lambda: asyncio.run(work())).result()
-    finally:
-        for table, previous in before.items():
-            table._meta.db = previous
+TAX_CODES = ("0300588569", "0100109106", "0101248141", "0300583659", "0366048765", "0329141773")
+STALLS = ("A01", "A02", "A03", "A04", "A05", "A06")
 
 
 async def _seed() -> dict[str, Any]:
-    """A published fair running today with four passes (stalls A01–A04); the fourth revoked."""
+    """A published fair running today with six passes (stalls A01–A06); the fourth revoked."""
     from core.timezone import now_utc
     from events.tables import Application, Assignment, Fair, Stall
     from tickets.services import revoke_pass, sync_passes
@@ -88,77 +69,31 @@ async def _seed() -> dict[str, Any]:
     return {"fair_id": fair, "passes": passes}
 
 
+def _seeded(url: str) -> dict[str, Any]:
+    async def seed() -> dict[str, Any]:
+        async with using_database(url):
+            return await _seed()
+
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, seed()).result()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The real app on a free port, over a database made by the migrations and seeded here."""
+    """The real app on a free port, over a database made by the migrations and seeded here
+    (in VAR_DIR, shared with the server: it signs and verifies with the ring seeded here)."""
     folder = tmp_path_factory.mktemp("gate")
     url = f"sqlite:///{folder / 'gate.sqlite3'}"
     migrated = run_cli("migrate", database_url=url)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-    world = _on_database(url, _seed)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,  # VAR_DIR too: the server signs and verifies with the ring seeded here
-        "DATABASE_URL": url,
-        "PUBLIC_URL": base,
-        "DEMO": "0",
-        "MAIL_POLL_SECONDS": "0",
-    }
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("the app did not start:\n" + (folder / "server.log").read_text())
-            time.sleep(0.2)
-        yield {**world, "base": base, "url": url}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    world = _seeded(url)
+    with LiveServer(folder / "server.log", database_url=url) as live:
+        yield {**world, "base": live.base, "url": url}
 
 
-# What a strict deployment would send: the page must work with no inline script, style or
-# event handler, and with nothing from another site.
-STRICT_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'"
-)
-
-
-def _open_gate(context: Any, server: dict[str, Any], fair_id: int | None = None) -> Any:
-    """Sign in as gate staff the way a person does (sent from /gate to the sign-in form and
-    back), serve the page under a strict Content-Security-Policy and choose the fair. Errors of
-    the page's script and refusals by the policy are collected in `page.problems`."""
-    from playwright.sync_api import expect
-
-    page = context.new_page()
-    page.problems = []
-
-    def refused(message: Any) -> None:
-        if "Content Security Policy" in message.text:
-            page.problems.append(message.text)
-
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
-    page.on("console", refused)
+def _sign_in_to_gate(page: Any, server: dict[str, Any]) -> None:
+    """The way a person does it: sent from /gate to the sign-in form, and back."""
     page.goto(f"{server['base']}/gate")
     assert "/login?next=/gate" in page.url
     page.fill("#email", ROLE_EMAILS[Role.GATE_STAFF])
@@ -166,15 +101,14 @@ def _open_gate(context: Any, server: dict[str, Any], fair_id: int | None = None)
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{server['base']}/gate")
 
-    def strict(route: Any) -> None:
-        response = route.fetch()
-        route.fulfill(
-            response=response,
-            headers={**response.headers, "content-security-policy": STRICT_CSP},
-        )
 
-    context.route(f"{server['base']}/gate", strict)
-    page.reload()
+def _open_gate(context: Any, server: dict[str, Any], fair_id: int | None = None) -> Any:
+    """A watched page signed in as gate staff on /gate, served with the app's own policy, with
+    the fair chosen. Script errors and policy refusals are collected in `page.problems`."""
+    from playwright.sync_api import expect
+
+    page = watch(context.new_page())
+    _sign_in_to_gate(page, server)
     expect(page.locator("#gate")).to_be_visible()
     if fair_id is not None:
         expect(page.locator(f"#fair option[value='{fair_id}']")).to_have_count(1)
@@ -193,7 +127,7 @@ def test_gate_checks_passes_online_then_offline_and_uploads_the_queue(browser, s
     from playwright.sync_api import expect
 
     fair_id, passes = server["fair_id"], server["passes"]
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context = browser.new_context(viewport=PHONE)
     try:
         page = _open_gate(context, server, fair_id)
         expect(page.locator("#keys")).not_to_have_attribute("data-count", "0")
@@ -296,7 +230,7 @@ def test_the_camera_reads_a_pass(playwright, server, tmp_path):
         ],
     )
     try:
-        context = camera.new_context(viewport={"width": 360, "height": 740}, permissions=["camera"])
+        context = camera.new_context(viewport=PHONE, permissions=["camera"])
         page = _open_gate(context, server, server["fair_id"])
         page.click("#camera-toggle")
         expect(page.locator("#video")).to_be_visible()
@@ -313,7 +247,7 @@ def test_the_camera_reads_a_pass(playwright, server, tmp_path):
 def test_without_keys_offline_nobody_is_let_in_and_the_page_speaks_english(browser, server):
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context = browser.new_context(viewport=PHONE)
     try:
         context.add_cookies([{"name": "lang", "value": "en", "url": server["base"]}])
         context.route("**/api/checkin/keys", lambda route: route.abort())
@@ -343,14 +277,10 @@ def test_the_page_reloads_with_no_network_and_still_checks(browser, server):
     from playwright.sync_api import expect
 
     fair_id, passes = server["fair_id"], server["passes"]
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context = browser.new_context(viewport=PHONE)
     try:
-        page = context.new_page()
-        page.goto(f"{server['base']}/login?next=/gate")
-        page.fill("#email", ROLE_EMAILS[Role.GATE_STAFF])
-        page.fill("#password", PASSWORD)
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{server['base']}/gate")
+        page = watch(context.new_page())
+        _sign_in_to_gate(page, server)
         expect(page.locator("#keys")).not_to_have_attribute("data-count", "0")
         page.select_option("#fair", str(fair_id))
         ready = (
@@ -366,5 +296,72 @@ def test_the_page_reloads_with_no_network_and_still_checks(browser, server):
         page.select_option("#fair", str(fair_id))
         checked = page.evaluate("text => window.gateScan(text)", passes[2]["code"])
         assert (checked["result"], checked["mode"]) == ("accepted", "offline")
+        assert page.problems == []
+    finally:
+        context.close()
+
+
+def _revoke(server: dict[str, Any], pass_id: int, reason: str) -> None:
+    """What an organizer does from the console: POST /api/passes/{id}/revoke."""
+    with httpx.Client(base_url=server["base"]) as api:
+        signed_in = api.post(
+            "/api/auth/login", json={"email": ROLE_EMAILS[Role.ORGANIZER], "password": PASSWORD}
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        revoked = api.post(f"/api/passes/{pass_id}/revoke", json={"reason": reason})
+        assert revoked.status_code == 200, revoked.text
+        assert revoked.json()["status"] == "revoked"
+
+
+def test_a_pass_revoked_while_the_gate_page_is_open_is_refused_at_its_next_scan(browser, server):
+    """Online the server refuses it at once; offline the page refuses it from its own list,
+    which it brought up to date by asking for the revocations after its cursor only."""
+    from playwright.sync_api import expect
+
+    fair_id, passes = server["fair_id"], server["passes"]
+    context = browser.new_context(viewport=PHONE)
+    # The page asks for revocations once a minute: its clock is moved rather than waited for.
+    context.clock.install()
+    pulls: list[Any] = []
+    context.on(
+        "response",
+        lambda answer: pulls.append(answer) if "/api/checkin/revocations" in answer.url else None,
+    )
+    try:
+        page = _open_gate(context, server, fair_id)
+        keys = page.locator("#keys")
+        expect(keys).to_contain_text("1 thẻ thu hồi")  # the one revoked before the page opened
+        page.fill("#gate-name", GATE)
+        result = page.locator("#result")
+
+        _revoke(server, passes[4]["id"], "Doanh nghiệp rút khỏi phiên chợ.")
+        page.fill("#code", passes[4]["short_code"])
+        page.click("#typed button[type=submit]")
+        expect(result).to_have_attribute("data-result", "revoked")
+        expect(result).to_have_attribute("data-mode", "online")
+        expect(page.locator("#verdict")).to_have_text("THẺ ĐÃ THU HỒI")
+        expect(page.locator("#message")).to_contain_text("Doanh nghiệp rút khỏi phiên chợ.")
+        expect(result).to_have_css("background-color", "rgb(183, 28, 28)")  # gate.css: red
+
+        _revoke(server, passes[5]["id"], "Thẻ bị báo mất.")
+        with page.expect_response(lambda answer: "/api/checkin/revocations" in answer.url):
+            page.clock.run_for(61_000)
+        expect(keys).to_contain_text("3 thẻ thu hồi")
+        first, latest = pulls[0].json(), pulls[-1].json()
+        # The page's first pull started from nothing; the next one from where that one ended.
+        assert parse_qs(urlsplit(pulls[-1].url).query)["since"] == [str(first["cursor"])]
+        assert [r["pass_id"] for r in first["revoked"]] == [passes[3]["id"]]
+        assert [r["pass_id"] for r in latest["revoked"]] == [passes[4]["id"], passes[5]["id"]]
+
+        context.set_offline(True)
+        expect(page.locator("#net")).to_have_attribute("data-online", "0")
+        offline = page.evaluate("text => window.gateScan(text)", passes[5]["code"])
+        assert (offline["result"], offline["mode"]) == ("revoked", "offline")
+        expect(result).to_have_attribute("data-result", "revoked")
+        expect(result).to_have_attribute("data-mode", "offline")
+        expect(page.locator("#verdict")).to_have_text("THẺ ĐÃ THU HỒI")
+        expect(page.locator("#message")).to_contain_text("theo danh sách thu hồi trên máy này")
+        expect(page.locator("#message")).to_contain_text("Không cho vào.")
+        assert page.problems == []
     finally:
         context.close()

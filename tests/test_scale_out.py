@@ -58,7 +58,7 @@ def servers(tmp_path_factory):
     }
     try:
         with live_servers(2, env, tmp_path_factory.mktemp("logs")) as (one, two):
-            yield one.url, two.url, fair_id
+            yield one.base, two.base, fair_id
     finally:
         drop_postgres_database(url)
 
