@@ -8,15 +8,19 @@ same whatever database the server uses (the page handlers' database work is test
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from core.timezone import LOCAL_TZ, local, now_utc
+from tests.clock import clock_env, shift_seconds
 from tests.conftest import PROJECT_ROOT, run_cli
 from tests.live_server import LiveServer
 
@@ -41,17 +45,44 @@ AXE = PROJECT_ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("ARTIFACTS_DIR", PROJECT_ROOT / "artifacts")) / "screenshots"
 
 
+@dataclass(frozen=True)
+class SiteClock:
+    """The clock of the browser tests' servers, of the commands that seed them and of the
+    browser: ten in the morning of the day the suite started, in Ho Chi Minh City, ticking from
+    there. The pages are tried on a fair day whenever the suite runs, and no journey crosses
+    midnight half-way (a pass is valid on its fair's day only)."""
+
+    shift: int  # seconds from the real clock
+
+    @property
+    def env(self) -> dict[str, str]:
+        return clock_env(self.shift)
+
+    def now(self) -> dt.datetime:
+        """The time the servers and the browser read now, in Ho Chi Minh City."""
+        return local(now_utc() + dt.timedelta(seconds=self.shift - shift_seconds()))
+
+
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def site_clock() -> SiteClock:
+    now = local(now_utc())
+    morning = dt.datetime.combine(now.date(), dt.time(10), LOCAL_TZ)
+    return SiteClock(shift_seconds() + round((morning - now).total_seconds()))
+
+
+@pytest.fixture(scope="session")
+def demo_site(
+    tmp_path_factory: pytest.TempPathFactory, site_clock: SiteClock
+) -> Iterator[LiveServer]:
     """One server over the demo data, loaded by the same `setup` command `make run` uses, for
-    every browser test that only reads or adds its own data."""
+    every browser test that only reads or adds its own data; on the site clock."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed")
     folder = tmp_path_factory.mktemp("demo-site")
     url = f"sqlite:///{folder / 'demo.sqlite3'}"
-    loaded = run_cli("setup", database_url=url)
+    loaded = run_cli("setup", database_url=url, extra_env=site_clock.env)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    with LiveServer(folder / "server.log", database_url=url) as server:
+    with LiveServer(folder / "server.log", database_url=url, env=site_clock.env) as server:
         yield server
 
 
@@ -66,8 +97,10 @@ def playwright() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def browser(playwright: Any) -> Iterator[Any]:
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+def browser(playwright: Any, site_clock: SiteClock) -> Iterator[Any]:
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env={**os.environ, **site_clock.env}
+    )
     yield chromium
     chromium.close()
 

@@ -164,5 +164,5 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(f"{others} other tests skipped: see -rs", yellow=True)
 
 
-from tests.browser import browser, demo_site, playwright  # noqa: E402, F401  (shared fixtures)
+from tests.browser import browser, demo_site, playwright, site_clock  # noqa: E402, F401  (shared fixtures)
 from tests.smtp import smtp_port, start_server  # noqa: E402, F401  (shared fixtures)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 from playwright.sync_api import expect
 
-from core.timezone import local, now_utc
 from tests.browser import check_page, needs_chromium, open_page, sign_in
 
 pytestmark = needs_chromium
@@ -72,15 +70,10 @@ def _apply_as_demo_businesses(base: str, fair_id: int, wanted: int) -> list[int]
     return applied
 
 
-def test_organizer_runs_a_fair_from_draft_to_the_gate(browser, demo_site):
+def test_organizer_runs_a_fair_from_draft_to_the_gate(browser, demo_site, site_clock):
     base = demo_site.base
-    now = local(now_utc())
-    if now.hour == 23 and now.minute >= 54:
-        # The fair must start on the day of the scan below: in the last minutes of a day, wait
-        # for the next one rather than create a fair whose passes are for tomorrow.
-        time.sleep((60 - now.minute) * 60 - now.second + 5)
-        now = local(now_utc())
-    now = now.replace(second=0, microsecond=0)
+    # The site's clock is mid-morning: the fair starts on the day of the scan below.
+    now = site_clock.now().replace(second=0, microsecond=0)
     start = now + dt.timedelta(minutes=5)
     minutes = "%Y-%m-%dT%H:%M"
 

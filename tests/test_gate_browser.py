@@ -9,6 +9,7 @@ verification, which are the same whatever database the server uses.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,9 +39,10 @@ TAX_CODES = ("0300588569", "0100109106", "0101248141", "0300583659", "0366048765
 STALLS = ("A01", "A02", "A03", "A04", "A05", "A06")
 
 
-async def _seed() -> dict[str, Any]:
-    """A published fair running today with six passes (stalls A01–A06); the fourth revoked."""
-    from core.timezone import now_utc
+async def _seed(day: dt.date) -> dict[str, Any]:
+    """A published fair held on `day` (the site clock's) from 07:00 to 17:00, with six passes
+    (stalls A01–A06); the fourth revoked."""
+    from core.timezone import LOCAL_TZ, now_utc
     from events.tables import Application, Assignment, Fair, Stall
     from tickets.services import revoke_pass, sync_passes
     from tickets.tables import Pass
@@ -48,6 +50,10 @@ async def _seed() -> dict[str, Any]:
     await seed_basics()
     await seed_stalls(capacity=8)
     fair = await make_fair(days_ahead=0)
+    opens = dt.datetime.combine(day, dt.time(7), LOCAL_TZ)
+    await Fair.update(
+        {Fair.starts_at: opens, Fair.ends_at: opens + dt.timedelta(hours=10)}
+    ).where(Fair.id == fair)
     stalls = {r["code"]: r["id"] for r in await Stall.select(Stall.id, Stall.code).run()}
     for number, (tax_code, stall) in enumerate(zip(TAX_CODES, STALLS, strict=True)):
         business = await make_business(
@@ -69,10 +75,10 @@ async def _seed() -> dict[str, Any]:
     return {"fair_id": fair, "passes": passes}
 
 
-def _seeded(url: str) -> dict[str, Any]:
+def _seeded(url: str, day: dt.date) -> dict[str, Any]:
     async def seed() -> dict[str, Any]:
         async with using_database(url):
-            return await _seed()
+            return await _seed(day)
 
     # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
     with ThreadPoolExecutor(max_workers=1) as worker:
@@ -80,15 +86,15 @@ def _seeded(url: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def server(tmp_path_factory: pytest.TempPathFactory, site_clock) -> Iterator[dict[str, Any]]:
     """The real app on a free port, over a database made by the migrations and seeded here
     (in VAR_DIR, shared with the server: it signs and verifies with the ring seeded here)."""
     folder = tmp_path_factory.mktemp("gate")
     url = f"sqlite:///{folder / 'gate.sqlite3'}"
     migrated = run_cli("migrate", database_url=url)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-    world = _seeded(url)
-    with LiveServer(folder / "server.log", database_url=url) as live:
+    world = _seeded(url, site_clock.now().date())
+    with LiveServer(folder / "server.log", database_url=url, env=site_clock.env) as live:
         yield {**world, "base": live.base, "url": url}
 
 

@@ -1,4 +1,5 @@
-"""The suite under another clock: `python -m tests.any_day WHEN [pytest arguments]`.
+"""Moving the clock of the processes a test starts (libfaketime); and the suite under a moved
+clock: `python -m tests.clock WHEN [pytest arguments]`.
 
 WHEN is a Ho Chi Minh City time, `YYYY-MM-DD HH:MM` or `HH:MM` (today). The whole run, and
 every process it starts (servers, command-line calls, the browser), reads its clock from
@@ -51,13 +52,13 @@ def shift_seconds() -> int:
         return 0
 
 
-def environment(shift: int) -> dict[str, str]:
-    """The environment of a process whose clock runs `shift` seconds from the real one.
+def clock_env(shift: int) -> dict[str, str]:
+    """What a process needs in its environment for its clock to run `shift` seconds from the
+    real one.
 
     A relative offset, never a start time: every process (each server worker, each browser
     renderer) started with it reads the same time, whenever it starts."""
     return {
-        **os.environ,
         "LD_PRELOAD": str(faketime_library()),
         "FAKETIME": f"{shift:+d}",
         "FAKETIME_DONT_FAKE_MONOTONIC": "1",
@@ -75,7 +76,8 @@ def main(argv: list[str]) -> int:
     print(f"Running the suite with the clock at {when:%Y-%m-%d %H:%M} Ho Chi Minh City time")
     command = [sys.executable, "-m", "pytest", *argv[1:]]
     real_now = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=shift_seconds())
-    return subprocess.call(command, env=environment(round((when - real_now).total_seconds())))
+    shift = round((when - real_now).total_seconds())
+    return subprocess.call(command, env={**os.environ, **clock_env(shift)})
 
 
 if __name__ == "__main__":
