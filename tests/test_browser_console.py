@@ -12,6 +12,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.browser import check_page, needs_chromium, open_page, sign_in
+from tests.pdfs import pdf_pages
 
 pytestmark = needs_chromium
 DEMO_PASSWORD = "demo12345"
@@ -154,7 +155,13 @@ def test_organizer_runs_a_fair_from_draft_to_the_gate(browser, demo_site, site_c
     pdf = page.request.get(base + page.get_attribute("#batch-pdf", "href"))
     assert pdf.status == 200
     assert pdf.headers["content-type"] == "application/pdf"
-    assert pdf.body().startswith(b"%PDF")
+    with api_session(base, "bantochuc@demo.vn") as organizer:
+        issued = organizer.get(f"/api/fairs/{fair_id}/passes").json()
+    active = [p for p in issued if p["status"] == "active"]
+    assert active
+    sheets = pdf_pages(pdf.body())
+    assert len(sheets) == -(-len(active) // 4)  # four passes to an A4 sheet
+    assert [round(v) for v in sheets[0][2:4]] == [595, 842]
 
     page.goto(f"{base}/console/fairs/{fair_id}/checkin")
     check_page(page, "console-checkin")
