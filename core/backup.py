@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from core.database import sqlite_path
 from core.errors import AppError
+from core.private_files import private_dir, private_sqlite_file, write_private
 from core.settings import get_settings
 
 FORMAT = 1
@@ -153,7 +154,7 @@ def make_backup(output: Path | None = None) -> BackupResult:
             f"Tệp {output} đã có; hãy chọn tên khác.",
             f"{output} already exists; choose another name.",
         )
-    output.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(output.parent)
     var_dir = get_settings().var_dir
     with tempfile.TemporaryDirectory(prefix="phiencho-backup-") as work:
         copy = Path(work) / DATABASE_MEMBER
@@ -276,18 +277,19 @@ def restore_backup(archive_path: Path) -> RestoreResult:
         manifest = _read_manifest(root)
         _verify(root, manifest)
 
-        database.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(database.parent)
         partial = database.with_name(database.name + ".restoring")
         partial.unlink(missing_ok=True)
+        private_sqlite_file(partial)
         _snapshot(root / DATABASE_MEMBER, partial)
         for suffix in ("-wal", "-shm", "-journal"):
             database.with_name(database.name + suffix).unlink(missing_ok=True)
         partial.replace(database)
 
-        uploads = _uploads_dir()
-        uploads.mkdir(parents=True, exist_ok=True)
+        uploads = private_dir(_uploads_dir(), tighten=True)
         for upload in manifest["uploads"]:
-            shutil.copyfile(root / UPLOADS_MEMBER / upload["key"], uploads / upload["key"])
+            source = root / UPLOADS_MEMBER / upload["key"]
+            write_private(uploads / upload["key"], source.read_bytes())
         for name in manifest["secrets"]:
             # The install being restored into is empty, so its own freshly generated secrets
             # protect nothing yet; the archive's are the ones its data was made with.

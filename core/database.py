@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from core.private_files import private_dir, private_sqlite_file
 from core.settings import ConfigurationError
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def sqlite_path(url: str) -> str:
         )
     folder = Path(path).resolve().parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
     except OSError as exc:
         raise ConfigurationError(
             f"Không tạo được thư mục {folder} cho tệp SQLite: {exc.strerror}. Hãy chọn một "
@@ -94,6 +95,7 @@ _pool_users: dict[int, int] = {}
 async def prepare_engine(engine: Engine) -> None:
     """Per-process start-up: WAL on SQLite (readers never block the writer), a pool on PG."""
     if isinstance(engine, SQLiteEngine):
+        private_sqlite_file(Path(engine.path))
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     elif isinstance(engine, PostgresEngine):
         _pool_users[id(engine)] = _pool_users.get(id(engine), 0) + 1
@@ -197,6 +199,7 @@ async def check_reachable(url: str) -> str | None:
     if parts.scheme.lower() == "sqlite":
         path = sqlite_path(url)
         try:
+            private_sqlite_file(Path(path))
             # WAL writes the file's header: an unwritable place fails here, as it would later.
             connection = sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
             try:

@@ -16,9 +16,10 @@ class ConfigurationError(RuntimeError):
 
 
 def _var_dir() -> Path:
+    from core.private_files import private_dir
+
     path = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path, tighten=True)
 
 
 def _secret_from_file(name: str, var_dir: Path) -> str:

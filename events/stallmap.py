@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from core.database import write_txn
 from core.errors import AppError
+from core.spreadsheet import safe_cell, unquote_cell
 from core.text import clean
 from events.tables import Assignment, Stall
 
@@ -169,7 +170,9 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
             f"Tệp CSV thiếu cột: {', '.join(sorted(missing))}.",
             f"The CSV lacks the columns: {', '.join(sorted(missing))}.",
         )
-    return parse_rows(list(reader))
+    # A file the app exported carries quoted codes (safe_cell): read back as they were typed.
+    rows = [{k: unquote_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in reader]
+    return parse_rows(rows)
 
 
 def stall_dict(row: dict[str, Any]) -> dict[str, Any]:
@@ -190,7 +193,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     for row in rows:
         item = stall_dict(row)
-        writer.writerow({**item, "attributes": ";".join(item["attributes"])})
+        line = {**item, "attributes": ";".join(item["attributes"])}
+        writer.writerow({key: safe_cell(value) for key, value in line.items()})
     return out.getvalue()
 
 

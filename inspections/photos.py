@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.database import write_txn
 from core.errors import AppError
+from core.private_files import private_dir, write_private
 from core.settings import get_settings
 from inspections import history
 from inspections.checklist import CHECKLIST
@@ -20,9 +21,7 @@ PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 def storage_dir() -> Path:
-    path = get_settings().var_dir / "uploads" / "inspections"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(get_settings().var_dir / "uploads" / "inspections", tighten=True)
 
 
 def photo_out(row: dict, names: dict[int, str]) -> PhotoOut:
@@ -74,7 +73,7 @@ async def store_photo(
         )
     name = f"{inspection_id}-{secrets.token_hex(16)}{extension}"
     path = storage_dir() / name
-    path.write_bytes(content)
+    write_private(path, content)
     try:
         async with write_txn(InspectionPhoto._meta.db):
             photo = InspectionPhoto(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from core.spreadsheet import append_row, safe_row
 from reports.layout import Section, sections
 from reports.period import vi_date
 from reports.schemas import Report
@@ -26,20 +27,25 @@ def to_csv(report: Report) -> bytes:
     """One row per figure (section, figure, value, unit), then each table under its section."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+
+    def write(row: list) -> None:
+        writer.writerow(safe_row(row))
+
     for line in heading_lines(report):
-        writer.writerow([line])
-    writer.writerow([])
-    writer.writerow(["Mục", "Chỉ tiêu", "Giá trị", "Đơn vị"])
+        write([line])
+    write([])
+    write(["Mục", "Chỉ tiêu", "Giá trị", "Đơn vị"])
     parts = sections(report)
     for section in parts:
         for figure in section.figures:
-            writer.writerow([section.heading, figure.label, figure.value, figure.unit])
+            write([section.heading, figure.label, figure.value, figure.unit])
     for section in parts:
         for table in section.tables:
-            writer.writerow([])
-            writer.writerow([section.heading, table.title])
-            writer.writerow(table.columns)
-            writer.writerows(table.rows)
+            write([])
+            write([section.heading, table.title])
+            write(table.columns)
+            for row in table.rows:
+                write(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -62,26 +68,26 @@ def to_xlsx(report: Report) -> bytes:
         first = False
         sheet.title = _sheet_name(section)
         for line in heading_lines(report):
-            sheet.append([line])
+            append_row(sheet, [line])
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append([])
-        sheet.append([section.heading])
+        append_row(sheet, [])
+        append_row(sheet, [section.heading])
         sheet.cell(sheet.max_row, 1).font = bold
         if section.figures:
-            sheet.append(["Chỉ tiêu", "Giá trị", "Đơn vị"])
+            append_row(sheet, ["Chỉ tiêu", "Giá trị", "Đơn vị"])
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
             for figure in section.figures:
-                sheet.append([figure.label, figure.value, figure.unit])
+                append_row(sheet, [figure.label, figure.value, figure.unit])
         for table in section.tables:
-            sheet.append([])
-            sheet.append([table.title])
+            append_row(sheet, [])
+            append_row(sheet, [table.title])
             sheet.cell(sheet.max_row, 1).font = bold
-            sheet.append(table.columns)
+            append_row(sheet, table.columns)
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
             for row in table.rows:
-                sheet.append(row)
+                append_row(sheet, row)
         widths: dict[int, int] = {}
         for row in sheet.iter_rows(min_row=5):
             for cell in row:

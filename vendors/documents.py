@@ -10,6 +10,7 @@ from pathlib import Path
 
 from core.database import write_txn
 from core.errors import AppError
+from core.private_files import private_dir, write_private
 from core.settings import get_settings
 from core.text import clean
 from core.timezone import today_local
@@ -26,9 +27,7 @@ SIGNATURES = (
 
 
 def storage_dir() -> Path:
-    path = get_settings().var_dir / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(get_settings().var_dir / "uploads", tighten=True)
 
 
 def sniff(content: bytes) -> tuple[str, str]:
@@ -93,7 +92,7 @@ async def store_document(
         )
     key = secrets.token_hex(16)
     path = storage_dir() / key
-    path.write_bytes(content)
+    write_private(path, content)
     stem = Path(clean(filename) or "tai-lieu").stem[:150] or "tai-lieu"
     try:
         async with write_txn(Document._meta.db):
