@@ -50,6 +50,31 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() not in {"0", "false", "no", "off"}
 
 
+def _demo(public_url: str, database_url: str) -> dict:
+    """Demo data, with its passwords that everyone knows, only where nobody could be harmed:
+    never behind an https address (a site people use), and on PostgreSQL (the production
+    engine) only when DEMO=1 is asked for."""
+    if public_url.startswith("https://"):
+        return {
+            "demo": False,
+            "demo_refused": (
+                "PUBLIC_URL là https (máy chủ thật): không nạp dữ liệu mẫu với mật khẩu ai cũng "
+                "biết. / PUBLIC_URL is https (a production start): no demo data with known "
+                "passwords is loaded."
+            ),
+        }
+    asked = os.environ.get("DEMO", "").strip()
+    if not asked and database_url.lower().startswith(("postgres://", "postgresql://")):
+        return {
+            "demo": False,
+            "demo_refused": (
+                "PostgreSQL mà không đặt DEMO=1: coi là máy chủ thật, không nạp dữ liệu mẫu. / "
+                "PostgreSQL with DEMO unset: taken as a production start, no demo data loaded."
+            ),
+        }
+    return {"demo": _flag("DEMO", True), "demo_refused": None}
+
+
 DEFAULT_MAIL_FROM = "Phiên chợ hàng Việt Quận 1 <no-reply@phiencho.local>"
 
 
@@ -88,6 +113,8 @@ class Settings:
     port: int
     redis_url: str | None
     demo: bool
+    # Why a start loads no demo data though DEMO was not set to 0 (a production start), or None.
+    demo_refused: str | None
     public_url: str
     var_dir: Path
     secret_key: str
@@ -130,7 +157,7 @@ def get_settings() -> Settings:
         host=host,
         port=port,
         redis_url=os.environ.get("REDIS_URL") or None,
-        demo=_flag("DEMO", True),
+        **_demo(public_url, os.environ.get("DATABASE_URL") or ""),
         public_url=public_url.rstrip("/"),
         var_dir=var_dir,
         secret_key=os.environ.get("SECRET_KEY") or _secret_from_file("secret_key", var_dir),

@@ -211,7 +211,10 @@ _STREETS = {
 
 async def load_demo() -> str:
     """Load everything, or explain why nothing was loaded."""
-    if not get_settings().demo:
+    settings = get_settings()
+    if settings.demo_refused:
+        return settings.demo_refused
+    if not settings.demo:
         return "DEMO=0: không nạp dữ liệu mẫu. / Demo data not loaded."
     if await Ward.count().run() > 0:
         return "Cơ sở dữ liệu đã có dữ liệu: giữ nguyên. / The database has data: left as it is."
