@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
+from anyio import to_thread
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -88,8 +89,9 @@ class SiteMapController(Controller):
                 "Gửi “stalls” (JSON) hoặc “csv”, một trong hai.",
                 "Send either “stalls” (JSON) or “csv”.",
             )
-        stalls = (
-            stallmap.parse_rows(data.stalls)
+        # Checking thousands of stalls takes a while: off the event loop, which serves others.
+        stalls = await to_thread.run_sync(
+            lambda: stallmap.parse_rows(data.stalls)
             if data.stalls is not None
             else stallmap.parse_csv(data.csv or "")
         )

@@ -147,8 +147,10 @@ def parse_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     boxes = [Box(s["code"], s["x"], s["y"], s["width"], s["depth"]) for s in stalls]
-    for i, a in enumerate(sorted(boxes, key=lambda b: b.x)):
-        for b in sorted(boxes, key=lambda b: b.x)[i + 1 :]:
+    # Sorted once: a sweep on x meets only the stalls that reach into each one's columns.
+    ordered = sorted(boxes, key=lambda b: b.x)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
             if b.x > a.x + a.width:
                 break
             if overlapping(a, b):
@@ -208,6 +210,7 @@ async def replace_map(site_id: int, stalls: list[dict[str, Any]]) -> int:
     codes = {s["code"] for s in stalls}
     async with write_txn(Stall._meta.db):
         existing = {r["code"]: r for r in await Stall.select().where(Stall.site == site_id).run()}
+        new = []
         for stall in stalls:
             if stall["code"] in existing:
                 await (
@@ -218,7 +221,10 @@ async def replace_map(site_id: int, stalls: list[dict[str, Any]]) -> int:
                     .run()
                 )
             else:
-                await Stall(site=site_id, active=True, **stall).save().run()
+                new.append(Stall(site=site_id, active=True, **stall))
+        # New stalls in batches of one statement each, not one round trip per stall.
+        for start in range(0, len(new), 500):
+            await Stall.insert(*new[start : start + 500]).run()
         gone = [r["id"] for code, r in existing.items() if code not in codes]
         if gone:
             used = {

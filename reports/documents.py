@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from anyio import to_thread
+
 from reports.figures import build_report
 from reports.period import Period
 from reports.scope import Scope
@@ -25,7 +27,8 @@ async def render_report(period: Period, scope: Scope, fmt: str) -> tuple[bytes, 
     report = await build_report(period, scope)
     module, function = RENDERERS[fmt]
     render = getattr(import_module(module), function)
-    return render(report), filename(period, scope, fmt)
+    # Laying out a PDF or a workbook takes CPU seconds: in a thread, so the worker serves others.
+    return await to_thread.run_sync(render, report), filename(period, scope, fmt)
 
 
 async def write_report(
