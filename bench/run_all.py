@@ -42,6 +42,13 @@ BENCHMARKS = (
         "",
     ),
     (
+        "map_import_bench.py",
+        [],
+        ["--quick"],
+        "Checking an imported stall map",
+        "",
+    ),
+    (
         "pass_bench.py",
         [],
         ["--quick"],
