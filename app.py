@@ -29,6 +29,7 @@ from core.health import health
 from core.i18n import install_in_jinja, language_middleware
 from core.mail import mail_sender_lifespan
 from core.openapi import declare_problems_on_startup
+from core.password_reset_api import PasswordResetController, PasswordResetPages
 from core.security import ApiCrossSiteGuard, security_headers
 from core.settings import PROJECT_ROOT, get_settings
 from core.tables import Ward
@@ -81,6 +82,8 @@ def create_app() -> Litestar:
         route_handlers=[
             health,
             AuthController,
+            PasswordResetController,
+            PasswordResetPages,
             AccountController,
             WardController,
             SiteController,
@@ -121,7 +124,8 @@ def create_app() -> Litestar:
             ApiCrossSiteGuard(),
             RateLimitConfig(
                 rate_limit=("minute", settings.requests_per_minute),
-                exclude=["/health", "/static", "/admin"],
+                # Anchored: Litestar matches an exclusion anywhere in the path.
+                exclude=[r"^/health$", r"^/static/", r"^/admin(/|$)"],
             ).middleware,
         ],
         csrf_config=CSRFConfig(
@@ -131,7 +135,17 @@ def create_app() -> Litestar:
             header_name="x-site-csrf",
             cookie_secure=settings.secure_cookies,
             # Feeds are fetched by calendar apps, not forms: no cookie on their cacheable replies.
-            exclude=["/admin", "/api", "/health", "/schema", "/calendar", r"\.ics$"],
+            # The API has its own guard (ApiCrossSiteGuard), the admin its own token. Anchored at
+            # the start: Litestar searches anywhere in the path, and every other write needs one.
+            exclude=[
+                r"^/admin(/|$)",
+                r"^/api/",
+                r"^/health$",
+                r"^/schema(/|$)",
+                r"^/calendar\.ics$",
+                r"^/calendar/[a-z-]+/[^/]+\.ics$",
+                r"^/fairs/[^/]+\.ics$",
+            ],
         ),
         stores=build_stores(settings.redis_url),
         before_send=[bump_on_write, security_headers],

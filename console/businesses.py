@@ -14,7 +14,7 @@ from core.guards import current_principal, ensure_ward, requires
 from core.pages import form_errors, form_values
 from core.roles import Right
 from core.tables import Ward
-from vendors import businesses, documents, products, vetting
+from vendors import businesses, documents, products, revetting, vetting
 from vendors.tables import BusinessStatus
 
 
@@ -93,6 +93,7 @@ class ConsoleBusinessesController(Controller):
             files=await documents.list_documents(business_id),
             actions=actions_for(business.status),
             status_labels=dict(status_options()),
+            field_labels=revetting.FIELD_LABELS,
             errors=errors or {},
             values=values or {},
             failed_action=action,

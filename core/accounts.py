@@ -126,6 +126,10 @@ class Principal:
         return ward_id is not None and ward_id in self.ward_ids
 
 
+class EmailInUse(AppError):
+    """The address already has an account: a public sign-up must not tell the caller so."""
+
+
 def normalize_email(email: str) -> str:
     return clean(email).lower()
 
@@ -175,13 +179,12 @@ async def create_account(
             f"No such ward: {', '.join(sorted(missing))}.",
         )
     if await User.exists().where(User.username == email).run():
-        raise AppError(
+        raise EmailInUse(
             409,
             "Email này đã được dùng cho một tài khoản khác.",
             "This e-mail address is already used by another account.",
             extra={"field": "email"},
         )
-    is_organizer = role == Role.ORGANIZER
     hashed = await hash_off_loop(password)
     async with write_txn(User._meta.db):
         user = User(
@@ -190,8 +193,7 @@ async def create_account(
             password=hashed,
             first_name=clean(full_name),
             active=True,
-            admin=is_organizer,
-            superuser=is_organizer,
+            **admin_flags(role),
         )
         await user.save().run()
         account = Account(
@@ -213,6 +215,41 @@ async def create_account(
         ward_ids=frozenset(w["id"] for w in wards),
         language=account.language,
     )
+
+
+def admin_flags(role: Role) -> dict[str, bool]:
+    """Piccolo Admin's own flags on the user row, always derived from the role."""
+    allowed = Right.USE_ADMIN in RIGHTS[role]
+    return {"admin": allowed, "superuser": allowed}
+
+
+async def change_account(
+    account_id: int, *, role: Role | None = None, active: bool | None = None
+) -> int | None:
+    """Change an account's role and/or active state; the user id, or None if no such account.
+    The admin flags follow the role, and every session of the account ends at once."""
+    from piccolo_api.session_auth.tables import SessionsBase
+
+    async with write_txn(User._meta.db):
+        row = (
+            await Account.select(Account.user, Account.role)
+            .where(Account.id == account_id)
+            .first()
+            .run()
+        )
+        if row is None:
+            return None
+        new_role = role or Role(row["role"])
+        user_values: dict[Any, Any] = {
+            getattr(User, name): value for name, value in admin_flags(new_role).items()
+        }
+        if active is not None:
+            user_values[User.active] = active
+        await Account.update({Account.role: new_role.value}).where(Account.id == account_id).run()
+        await User.update(user_values).where(User.id == row["user"]).run()
+        if new_role.value != row["role"] or active is False:
+            await SessionsBase.delete().where(SessionsBase.user_id == row["user"]).run()
+    return row["user"]
 
 
 # Piccolo's session, user and account tables ("user" is quoted: a reserved word in PostgreSQL).

@@ -6,23 +6,65 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import asgi
+from litestar import Request, asgi
 from litestar.types import Receive, Scope, Send
 from piccolo_api.session_auth.tables import SessionsBase
+from starlette.exceptions import HTTPException
+from starlette.requests import Request as StarletteRequest
 
 from core.accounts import User
-from core.auth import principal_from_scope
-from core.errors import send_problem
+from core.auth import login_throttle, principal_from_scope, sign_in
+from core.errors import AppError, send_problem
 from core.roles import Right
 from core.settings import get_settings
 
+# Changed only through the app's own rules (session ends, admin flags, vetting history).
+_LOCKED_COLUMNS = {"account": {"role", "user"}, "business": {"status"}}
+
+
+def _refuse(*_: Any, **__: Any) -> None:
+    raise HTTPException(
+        status_code=403,
+        detail="Hãy làm việc này trong trang điều hành. / Do this in the console.",
+    )
+
+
+def _locked_columns_untouched(table: str) -> Any:
+    def hook(row_id: Any, values: dict[str, Any]) -> dict[str, Any]:
+        if _LOCKED_COLUMNS[table] & set(values):
+            _refuse()
+        return values
+
+    return hook
+
 
 def _admin_tables() -> list[Any]:
+    from piccolo_admin.endpoints import TableConfig
+    from piccolo_api.crud.hooks import Hook, HookType
+    from piccolo_api.crud.validators import Validators
+
     from core.tables import Account, AccountWard, Ward
     from events.tables import Site
     from vendors.tables import Business, BusinessCategory, Category, Product
 
-    return [Ward, Site, Account, AccountWard, Category, Business, BusinessCategory, Product]
+    def locked(table: Any) -> TableConfig:
+        # A PUT replaces the whole row and a POST makes one: neither passes the patch hook.
+        return TableConfig(
+            table,
+            hooks=[Hook(HookType.pre_patch, _locked_columns_untouched(table._meta.tablename))],
+            validators=Validators(post_single=[_refuse], put_single=[_refuse]),
+        )
+
+    return [
+        Ward,
+        Site,
+        locked(Account),
+        AccountWard,
+        Category,
+        locked(Business),
+        BusinessCategory,
+        Product,
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -40,13 +82,63 @@ def admin_app() -> Any:
         production=settings.secure_cookies,
         site_name="Phiên chợ hàng Việt — Quản trị",
         allowed_hosts=[host, "localhost", "127.0.0.1"],
+        # Related tables would bring in piccolo_user (its password hash, its admin flags).
+        auto_include_related=False,
     )
+
+
+@lru_cache(maxsize=1)
+def _login_app() -> Any:
+    """Piccolo Admin's login form, answered by the app's own sign-in behind Piccolo's CSRF check."""
+    from piccolo_api.csrf.middleware import CSRFMiddleware
+
+    host = urlsplit(get_settings().public_url).hostname or "localhost"
+    return CSRFMiddleware(
+        _admin_login, allowed_hosts=[host, "localhost", "127.0.0.1"], allow_form_param=True
+    )
+
+
+async def _admin_login(scope: Scope, receive: Receive, send: Send) -> None:
+    request: Request[Any, Any, Any] = Request(scope, receive)
+    form = scope.get("form")
+    if form is None:
+        is_json = request.headers.get("content-type", "").startswith("application/json")
+        body = StarletteRequest(scope, receive)  # Litestar's needs a route of its own
+        form = await body.json() if is_json else await body.form()
+    email, password = str(form.get("username") or ""), str(form.get("password") or "")
+    throttle = login_throttle(scope["litestar_app"].stores)
+    try:
+        _, cookie = await sign_in(request, email, password, throttle, for_admin=True)
+    except AppError as error:
+        await send_problem(send, error.status_code, error.vi, error.en, error.headers)
+        return
+    body = b'{"message": "logged in"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                cookie.to_encoded_header(),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 @asgi("/admin", is_mount=True, copy_scope=True)
 async def admin(scope: Scope, receive: Receive, send: Send) -> None:
     # Piccolo Admin checks its own `admin` flag; the role check here keeps one source of truth.
+    path = scope["path"].removeprefix("/admin")
+    if scope["type"] == "http" and scope["method"] == "POST" and path == "/public/login/":
+        await _login_app()(scope, receive, send)
+        return
     principal = scope.get("user") or await principal_from_scope(scope)
+    if principal is None and path.startswith("/api/"):
+        # Piccolo's own cookie parser could still find a session among several cookies.
+        await send_problem(send, 401, "Hãy đăng nhập trước.", "Please sign in first.")
+        return
     if principal is not None and not principal.can(Right.USE_ADMIN):
         await send_problem(
             send,

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.params import JSONBody
+from litestar.stores.registry import StoreRegistry
 from litestar.types import ASGIApp, Receive, Scope, Send
 from piccolo_api.session_auth.tables import SessionsBase
 
@@ -24,10 +25,10 @@ from core.accounts import (
 )
 from core.errors import AppError
 from core.guards import current_principal, signed_in
-from core.roles import ROLE_LABELS
+from core.roles import ROLE_LABELS, Right
 from core.settings import get_settings
 from core.tables import Ward
-from core.throttle import LoginThrottle
+from core.throttle import LoginThrottle, RequestThrottle
 
 # Piccolo Admin reads the same cookie, so an organizer signed in here is signed in there too.
 SESSION_COOKIE = "id"
@@ -50,13 +51,15 @@ class SessionAuthMiddleware(ASGIMiddleware):
 
 
 def _cookie_token(scope: Scope) -> str | None:
+    tokens = []
     for name, value in scope.get("headers", []):
         if name == b"cookie":
             for part in value.decode("latin-1").split(";"):
                 key, _, val = part.strip().partition("=")
-                if key == SESSION_COOKIE and val:
-                    return val
-    return None
+                if key == SESSION_COOKIE:
+                    tokens.append(val)
+    # Several session cookies are read differently by different parsers (first or last): none.
+    return (tokens[0] or None) if len(tokens) == 1 else None
 
 
 async def principal_from_scope(scope: Scope) -> Principal | None:
@@ -112,17 +115,53 @@ def client_address(request: Request[Any, Any, Any]) -> str:
 
 
 def provide_throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
+    return login_throttle(request.app.stores)
+
+
+def login_throttle(stores: StoreRegistry) -> LoginThrottle:
+    """One counter for every sign-in form (API, pages, Piccolo Admin)."""
     settings = get_settings()
     return LoginThrottle(
-        store=request.app.stores.get("login_throttle"),
+        store=stores.get("login_throttle"),
         per_account=settings.login_attempts_per_account,
         per_address=settings.login_attempts_per_address,
         window_seconds=settings.login_window_seconds,
     )
 
 
+async def throttled(
+    request: Request[Any, Any, Any],
+    prefix: str,
+    subject: str,
+    limit: int,
+    window_seconds: int,
+    field: str | None = None,
+) -> None:
+    """A clear 429 once `subject` has made `limit` requests of this kind in the window."""
+    throttle = RequestThrottle(
+        store=request.app.stores.get("login_throttle"),
+        prefix=prefix,
+        limit=limit,
+        window_seconds=window_seconds,
+    )
+    wait = await throttle.take(subject)
+    if wait is not None:
+        minutes = max(1, (wait + 59) // 60)
+        raise AppError(
+            429,
+            f"Bạn đã gửi quá nhiều yêu cầu. Hãy thử lại sau {minutes} phút.",
+            f"Too many requests. Try again in {minutes} minute(s).",
+            extra={"field": field} if field else None,
+            headers={"Retry-After": str(wait)},
+        )
+
+
 async def sign_in(
-    request: Request[Any, Any, Any], email: str, password: str, throttle: LoginThrottle
+    request: Request[Any, Any, Any],
+    email: str,
+    password: str,
+    throttle: LoginThrottle,
+    for_admin: bool = False,
 ) -> tuple[Principal, Cookie]:
     """Check the password (throttled) and open a session; shared by the API and the web form."""
     email = normalize_email(email)
@@ -141,6 +180,12 @@ async def sign_in(
     if principal is None:
         await throttle.failed(address, email)
         raise AppError(401, "Email hoặc mật khẩu không đúng.", "Wrong e-mail or password.")
+    if for_admin and not principal.can(Right.USE_ADMIN):
+        raise AppError(
+            403,
+            "Chỉ ban tổ chức được vào trang quản trị.",
+            "Only organizers may use the admin.",
+        )
     await throttle.succeeded(address, email)
     settings = get_settings()
     now = dt.datetime.now()

@@ -77,6 +77,8 @@ def _read_password(args: argparse.Namespace) -> str:
 def _serve(workers: int) -> None:
     import uvicorn
 
+    from core.redaction import uvicorn_log_config
+
     settings = get_settings()
     engine = settings.database_url.split(":")[0]
     print(f"Phiên chợ hàng Việt: {settings.public_url} (database: {engine})")
@@ -87,6 +89,7 @@ def _serve(workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_config=uvicorn_log_config(),
     )
 
 

@@ -17,6 +17,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from core.database import RETRY_AFTER_SECONDS, is_database_unavailable
+from core.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         logger.warning(
             "Database unavailable on %s %s: %s: %s",
             request.method,
-            request.url.path,
+            redact(request.url.path),
             type(exc).__name__,
             exc,
         )
@@ -193,11 +194,13 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if is_store_unavailable(exc):
-        logger.warning("Shared store (Redis) unavailable on %s: %s", request.url.path, exc)
+        logger.warning("Shared store (Redis) unavailable on %s: %s", redact(request.url.path), exc)
         return problem_response(
             request, 503, *STORE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
         )
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    logger.exception(
+        "Unhandled error on %s %s", request.method, redact(request.url.path), exc_info=exc
+    )
     vi, en = _DEFAULTS[500]
     return problem_response(request, 500, vi, en)
 
@@ -211,7 +214,7 @@ OUT_OF_RANGE = (
 def out_of_range_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A value the database cannot hold (an id beyond 64 bits on SQLite, beyond the column's
     integer on PostgreSQL, a NUL character in text) is the caller's mistake, not the server's."""
-    logger.info("Out-of-range value on %s %s: %s", request.method, request.url.path, exc)
+    logger.info("Out-of-range value on %s %s: %s", request.method, redact(request.url.path), exc)
     return http_exception_handler(request, AppError(400, *OUT_OF_RANGE))
 
 
@@ -225,7 +228,9 @@ EXCEPTION_HANDLERS = {
 __all__ = ["PROBLEM_JSON", "AppError", "MediaType", "request_language"]
 
 
-async def send_problem(send: Any, status: int, vi: str, en: str) -> None:
+async def send_problem(
+    send: Any, status: int, vi: str, en: str, headers: dict[str, str] | None = None
+) -> None:
     """A problem+json answer from raw ASGI code that runs before Litestar's routing."""
     body = json.dumps(
         {
@@ -244,6 +249,7 @@ async def send_problem(send: Any, status: int, vi: str, en: str) -> None:
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
             ],
         }
     )

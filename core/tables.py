@@ -60,3 +60,14 @@ class OutboxEmail(Table):
     sent_at = Timestamptz(null=True, default=None, index=True)
     # The lease of the worker sending it: several processes never send one e-mail twice.
     claimed_until = Timestamptz(null=True, default=None)
+
+
+class PasswordResetToken(Table):
+    """A password-reset link sent by e-mail: only the SHA-256 of its token is kept, so a copy
+    of the database opens no account."""
+
+    user = ForeignKey(BaseUser, null=False, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

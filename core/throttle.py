@@ -13,6 +13,42 @@ from litestar.stores.base import Store
 from litestar.stores.redis import RedisStore
 
 
+async def increment(store: Store, key: str, window_seconds: int) -> None:
+    if isinstance(store, RedisStore):
+        # One atomic INCR: requests sent at once to several workers all count
+        # (a read, then a write, would let a parallel burst count as one).
+        name = store._make_key(key)
+        async with store._redis.pipeline(transaction=True) as pipe:
+            await pipe.incr(name).expire(name, window_seconds).execute()
+        return
+    raw = await store.get(key)
+    await store.set(key, str((int(raw) if raw else 0) + 1), window_seconds)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class RequestThrottle:
+    """At most `limit` requests per subject (an e-mail, a client address) in a window: for
+    requests that cost us a mail or an account, whether or not they succeed."""
+
+    store: Store
+    prefix: str
+    limit: int
+    window_seconds: int
+
+    async def take(self, subject: str) -> int | None:
+        """Counts one request; seconds to wait when the subject is over its limit, else None."""
+        key = f"{self.prefix}:{_digest(subject)}"
+        raw = await self.store.get(key)
+        if raw and int(raw) >= self.limit:
+            return max(1, await self.store.expires_in(key) or self.window_seconds)
+        await increment(self.store, key, self.window_seconds)
+        return None
+
+
 @dataclass(frozen=True)
 class LoginThrottle:
     store: Store
@@ -44,14 +80,7 @@ class LoginThrottle:
             await self._increment(key)
 
     async def _increment(self, key: str) -> None:
-        if isinstance(self.store, RedisStore):
-            # One atomic INCR: wrong passwords sent at once to several workers all count
-            # (a read, then a write, would let a parallel burst count as one failure).
-            name = self.store._make_key(key)
-            async with self.store._redis.pipeline(transaction=True) as pipe:
-                await pipe.incr(name).expire(name, self.window_seconds).execute()
-            return
-        await self.store.set(key, str(await self._count(key) + 1), self.window_seconds)
+        await increment(self.store, key, self.window_seconds)
 
     async def succeeded(self, address: str, email: str) -> None:
         account_key, _ = self._keys(address, email)

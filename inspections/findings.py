@@ -13,6 +13,7 @@ from core.errors import AppError
 from core.roles import Right
 from core.text import clean
 from core.timezone import now_utc
+from events.tables import Assignment
 from inspections import history
 from inspections.checklist import VIOLATION_KINDS, label
 from inspections.schemas import FindingIn, FindingOut, FollowUpIn
@@ -92,6 +93,46 @@ async def list_findings(
     return await _out(await query.order_by(Finding.id, ascending=False).run(), language)
 
 
+async def subject_business(inspection: dict[str, Any]) -> int | None:
+    """The business inspected: the one the inspection names, else the holder of the inspected
+    stall at that fair."""
+    if inspection["business"] is not None:
+        return inspection["business"]
+    if inspection["fair"] is None or inspection["stall"] is None:
+        return None
+    holder = (
+        await Assignment.select(Assignment.application.business)
+        .where((Assignment.fair == inspection["fair"]) & (Assignment.stall == inspection["stall"]))
+        .first()
+        .run()
+    )
+    return holder["application.business"] if holder else None
+
+
+async def ensure_subject(inspection: dict[str, Any], business_id: int) -> None:
+    """A finding, and the warning or suspension it leads to, names only the business that was
+    inspected: a team cannot act on a business it never visited."""
+    subject = await subject_business(inspection)
+    if business_id == subject:
+        return
+    if subject is None:
+        raise AppError(
+            422,
+            "Cuộc kiểm tra này không gắn với doanh nghiệp nào, nên vi phạm không ghi tên doanh "
+            "nghiệp được. Hãy mở cuộc kiểm tra cho chính doanh nghiệp đó.",
+            "This inspection is of no business, so a finding cannot name one. Open an "
+            "inspection of that business itself.",
+            extra={"field": "business_id"},
+        )
+    raise AppError(
+        422,
+        "Vi phạm chỉ ghi cho doanh nghiệp được kiểm tra trong cuộc kiểm tra này, không ghi cho "
+        "doanh nghiệp khác.",
+        "A finding can only name the business inspected in this inspection, not another one.",
+        extra={"field": "business_id", "inspected_business_id": subject},
+    )
+
+
 async def _check_follow_up(
     principal: Principal,
     inspection: dict[str, Any],
@@ -99,13 +140,15 @@ async def _check_follow_up(
     follow_up: FollowUp,
     referred_to: str,
 ) -> None:
-    if follow_up in (FollowUp.WARNING, FollowUp.SUSPENSION) and business_id is None:
-        raise AppError(
-            422,
-            "Cảnh cáo hoặc đình chỉ cần có doanh nghiệp vi phạm.",
-            "A warning or a suspension needs the business at fault.",
-            extra={"field": "business_id"},
-        )
+    if follow_up in (FollowUp.WARNING, FollowUp.SUSPENSION):
+        if business_id is None:
+            raise AppError(
+                422,
+                "Cảnh cáo hoặc đình chỉ cần có doanh nghiệp vi phạm.",
+                "A warning or a suspension needs the business at fault.",
+                extra={"field": "business_id"},
+            )
+        await ensure_subject(inspection, business_id)
     if follow_up == FollowUp.REFERRAL and not referred_to:
         raise AppError(
             422,
@@ -153,11 +196,15 @@ async def add_finding(principal: Principal, inspection_id: int, data: FindingIn)
         raise AppError(
             422, "Không có loại vi phạm này.", "No such kind of violation.", extra={"field": "kind"}
         )
-    business_id = data.business_id or inspection["business"]
+    business_id = (
+        data.business_id if data.business_id is not None else await subject_business(inspection)
+    )
     if business_id is not None and not await Business.exists().where(Business.id == business_id):
         raise AppError(
             422, "Không có doanh nghiệp này.", "No such business.", extra={"field": "business_id"}
         )
+    if data.business_id is not None:
+        await ensure_subject(inspection, data.business_id)
     description, referred_to = clean(data.description), clean(data.referred_to)
     await _check_follow_up(principal, inspection, business_id, data.follow_up, referred_to)
     async with write_txn(Finding._meta.db):

@@ -240,7 +240,15 @@ async def seed_world() -> dict[str, int]:
     await sync_passes(fair)
     issued = await Pass.select(Pass.id, Pass.code).where(Pass.fair == fair).first()
     other = await make_business("khac@test.vn", "Công ty Tân Định Xanh", "0101248141", "tan-dinh")
+    from core.tables import Account
+
+    gate = (
+        await Account.select(Account.id)
+        .where(Account.user.email == ROLE_EMAILS[Role.GATE_STAFF])
+        .first()
+    )
     return {
+        "gate_account_id": gate["id"],
         "business_id": business_id,
         "product_id": product,
         "document_id": document.id,

@@ -113,6 +113,10 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/login", "none", None, everyone(200)),
     ("POST", "/login", "form", "own-credentials", {**everyone(303), ANON: 401}),
     ("POST", "/logout", "form", {}, everyone(303)),
+    ("GET", "/password-reset", "none", None, everyone(200)),
+    ("POST", "/password-reset", "form", "own-credentials", everyone(200)),
+    ("GET", "/password-reset/new", "none", "/password-reset/new?token=x", everyone(400)),
+    ("POST", "/password-reset/new", "form", {"token": "x", "password": "p" * 8}, everyone(400)),
     ("GET", "/lang/{code:str}", "none", "/lang/en", everyone(303)),
     (
         "GET",
@@ -125,6 +129,14 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("POST", "/api/auth/login", "json", "own-credentials", {**everyone(200), ANON: 401}),
     ("POST", "/api/auth/logout", "json", {}, everyone(200)),
     ("GET", "/api/auth/me", "none", None, {**everyone(200), ANON: 401}),
+    ("POST", "/api/auth/password-reset", "json", "own-credentials", everyone(202)),
+    (
+        "POST",
+        "/api/auth/password-reset/confirm",
+        "json",
+        {"token": "x", "password": "p" * 8},
+        everyone(400),
+    ),
     ("GET", "/api/wards", "none", None, everyone(200)),
     ("POST", "/api/wards", "json", {"name": "Phường Mới"}, only({"organizer": 201})),
     ("PATCH", "/api/wards/{slug:str}", "json", {"aliases": "Sài Gòn"}, only({"organizer": 200})),
@@ -422,6 +434,13 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         only({"organizer": 200, "ward_officer": 200}),
     ),
     ("POST", "/api/accounts", "json", NEW_ACCOUNT, only({"organizer": 201})),
+    (
+        "PATCH",
+        "/api/accounts/{account_id:int}",
+        "json",
+        {"active": True},
+        only({"organizer": 200}),
+    ),
     # A ward officer's report is of their own ward unless they ask for another.
     ("GET", "/api/reports", "none", None, only({"organizer": 200, "ward_officer": 200})),
     # Inspections: inspectors (their teams) and organizers; organizers alone manage.
@@ -677,6 +696,7 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
 
 CONCRETE_PATHS = {
     "/api/wards/{slug:str}": "/api/wards/ben-nghe",
+    "/api/accounts/{account_id:int}": "/api/accounts/{gate_account_id}",
     "/api/sites/{slug:str}/stalls": "/api/sites/site-ben-nghe/stalls",
     "/api/sites/{slug:str}": "/api/sites/site-ben-nghe",
     "/api/businesses/{business_id:int}/{action:str}": "/api/businesses/{business_id}/warn",

@@ -75,7 +75,7 @@ class MyBusinessController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[BusinessPatch]
     ) -> BusinessOut:
         business_id = await _my_business(request)
-        await businesses.update_business(business_id, data)
+        await businesses.update_business(business_id, data, current_principal(request).account_id)
         return await businesses.business_out(business_id, request_language(request))
 
     @post("/resubmit", status_code=200, summary="Send the profile for vetting again")

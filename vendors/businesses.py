@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from core.accounts import Principal, create_account
+from core import mail
+from core.accounts import (
+    EmailInUse,
+    Principal,
+    User,
+    create_account,
+    hash_off_loop,
+    normalize_email,
+)
 from core.database import is_unique_violation, write_txn
 from core.errors import AppError
 from core.roles import Role
-from core.tables import Ward
+from core.settings import get_settings
+from core.tables import Account, OutboxEmail, Ward
 from core.text import clean, fold, name_key, vi_sort_key
+from vendors import revetting
 from vendors.identifiers import display_phone, normalize_phone, normalize_tax_code
 from vendors.schemas import (
     BusinessOut,
@@ -98,7 +109,50 @@ async def _refuse_duplicates(tax_code: str, key: str, except_id: int | None = No
         )
 
 
-async def sign_up(data: BusinessSignUp) -> BusinessOut:
+# Sign-ups from one client address in an hour: enough for a ward office signing up its
+# households from one connection, too few to probe which e-mails have an account.
+SIGNUPS_PER_ADDRESS = 20
+SIGNUP_WINDOW_SECONDS = 3600
+# Mails telling an account's owner of a sign-up with their address, at most, per hour.
+EXISTING_ACCOUNT_NOTICES = 3
+ALREADY_HAS_ACCOUNT = {
+    "vi": "Chúng tôi đã gửi thư đến địa chỉ email này; hãy làm theo hướng dẫn trong thư. "
+    "Nếu không nhận được, hãy đăng nhập hoặc đặt lại mật khẩu.",
+    "en": "We have sent a mail to this e-mail address: follow what it says. If it does not "
+    "arrive, sign in or reset your password.",
+}
+
+
+async def _existing_account(data: BusinessSignUp) -> None:
+    """A sign-up with an address that has an account: no new account, a mail to the owner,
+    and as much hashing as a real sign-up, so neither the answer nor its time tells."""
+    await hash_off_loop(data.password)
+    email = normalize_email(data.email)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    recent = await OutboxEmail.count().where(
+        OutboxEmail.recipient == email,
+        OutboxEmail.kind == "signup_existing_account",
+        OutboxEmail.created_at > since,
+    )
+    owner = (
+        await Account.select(Account.full_name, Account.language)
+        .where(Account.user.username == email)
+        .first()
+        .run()
+    )
+    if owner is None or recent >= EXISTING_ACCOUNT_NOTICES:
+        return
+    await mail.enqueue(
+        email,
+        "signup_existing_account",
+        {"name": owner["full_name"], "public_url": get_settings().public_url},
+        owner["language"],
+    )
+
+
+async def sign_up(data: BusinessSignUp) -> BusinessOut | None:
+    """The new business, or None when the address already has an account (see
+    _existing_account): the caller answers that without saying so."""
     tax_code = normalize_tax_code(data.kind.value, data.tax_code)
     phone = normalize_phone(data.phone)
     legal_name = clean(data.legal_name)
@@ -122,14 +176,18 @@ async def sign_up(data: BusinessSignUp) -> BusinessOut:
             trade_name,
             category_ids,
         )
+    except EmailInUse:
+        await _existing_account(data)
+        return None
     except Exception as exc:
         if not is_unique_violation(exc):
             raise
         await _refuse_duplicates(tax_code, key)  # names the field that lost the race
+        if await User.exists().where(User.username == normalize_email(data.email)).run():
+            await _existing_account(data)
+            return None
         raise AppError(
-            409,
-            "Doanh nghiệp hoặc email này đã được đăng ký.",
-            "This business or e-mail is already registered.",
+            409, "Doanh nghiệp này đã được đăng ký.", "This business is already registered."
         ) from exc
     return await business_out(business_id)
 
@@ -257,16 +315,28 @@ async def business_out(business_id: int, language: str = "vi") -> BusinessOut:
                 reason=h["reason"],
                 by=h["by_account.full_name"],
                 at=h["at"],
+                changes=revetting.changes_out(h["changes"]),
             )
             for h in history
         ],
     )
 
 
-async def update_business(business_id: int, data: BusinessPatch) -> None:
+async def update_business(
+    business_id: int, data: BusinessPatch, by_account: int | None = None
+) -> None:
+    """Save the business's own changes; a change to what vetting checked is re-vetted."""
     business = await Business.objects().where(Business.id == business_id).first().run()
     if business is None:
         raise AppError(404, "Không tìm thấy doanh nghiệp.", "No such business.")
+    old_ward = await Ward.select(Ward.slug).where(Ward.id == business.ward).first().run()
+    old_categories = [
+        r["category.slug"]
+        for r in await BusinessCategory.select(BusinessCategory.category.slug)
+        .where(BusinessCategory.business == business_id)
+        .run()
+    ]
+    before = revetting.vetted_values(business, old_ward["slug"], old_categories)
     if data.legal_name is not None:
         business.legal_name = clean(data.legal_name)
         business.name_key = name_key(business.legal_name)
@@ -289,12 +359,31 @@ async def update_business(business_id: int, data: BusinessPatch) -> None:
     category_ids = (
         await _category_ids(data.category_slugs) if data.category_slugs is not None else None
     )
+    after = revetting.vetted_values(
+        business,
+        data.ward_slug if data.ward_slug is not None else before["ward_slug"],
+        data.category_slugs if data.category_slugs is not None else old_categories,
+    )
     async with write_txn(Business._meta.db):
-        await business.save().run()
+        # Not the status: the one below, or an officer's decision, is the only writer of it.
+        await business.save(
+            columns=[
+                Business.legal_name,
+                Business.name_key,
+                Business.trade_name,
+                Business.representative,
+                Business.address,
+                Business.phone,
+                Business.ward,
+                Business.club_ward,
+                Business.search_key,
+            ]
+        ).run()
         if category_ids is not None:
             await BusinessCategory.delete().where(BusinessCategory.business == business_id).run()
             for category_id in category_ids:
                 await BusinessCategory(business=business_id, category=category_id).save().run()
+        await revetting.record(business_id, revetting.differences(before, after), by_account)
 
 
 async def search_businesses(

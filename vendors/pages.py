@@ -18,7 +18,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from core.accounts import MIN_PASSWORD_LENGTH
-from core.auth import provide_throttle, sign_in
+from core.auth import client_address, provide_throttle, sign_in, throttled
 from core.errors import AppError
 from core.guards import current_principal, requires
 from core.i18n import current_language, gettext
@@ -132,7 +132,15 @@ class RegisterPage(Controller):
             data = convert_form(
                 {**only(values, BusinessSignUp), "language": current_language()}, BusinessSignUp
             )
-            await businesses.sign_up(data)
+            await throttled(
+                request,
+                "signup",
+                client_address(request),
+                businesses.SIGNUPS_PER_ADDRESS,
+                businesses.SIGNUP_WINDOW_SECONDS,
+            )
+            if await businesses.sign_up(data) is None:
+                return render(request, "register_received.html", values={}, errors={})
             _, cookie = await sign_in(request, data.email, data.password, throttle)
         except (AppError, msgspec.ValidationError) as exc:
             return render(
@@ -211,7 +219,9 @@ class BusinessPages(Controller):
                 club_ward_slug=values.get("club_ward_slug", ""),
                 category_slugs=values["category_slugs"],
             )
-            await businesses.update_business(business_id, patch)
+            await businesses.update_business(
+                business_id, patch, current_principal(request).account_id
+            )
         except (AppError, msgspec.ValidationError) as exc:
             business = await businesses.business_out(business_id, current_language())
             return await self._profile(

@@ -51,6 +51,12 @@ class CategoryOut(msgspec.Struct):
     is_food: bool
 
 
+class FieldChangeOut(msgspec.Struct):
+    field: str
+    old: str
+    new: str
+
+
 class StatusChangeOut(msgspec.Struct):
     action: str
     from_status: str
@@ -58,6 +64,8 @@ class StatusChangeOut(msgspec.Struct):
     reason: str
     by: str | None
     at: dt.datetime
+    # What a profile change altered, old → new; empty for a vetting decision.
+    changes: list[FieldChangeOut] = msgspec.field(default_factory=list)
 
 
 class BusinessOut(msgspec.Struct):
@@ -191,3 +199,10 @@ class BulkDecisionResult(msgspec.Struct):
     ok: bool
     status: str
     detail: str = ""
+
+
+class SignUpReceived(msgspec.Struct):
+    """The answer to a sign-up whose address already has an account: it does not say so."""
+
+    status: str
+    messages: dict[str, str]

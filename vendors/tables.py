@@ -96,6 +96,8 @@ class BusinessStatusChange(Table):
     from_status = Varchar(length=20)
     to_status = Varchar(length=20)
     reason = Text(default="")
+    # For a profile change: JSON list of {"field", "old", "new"}, what the officers re-vet.
+    changes = Text(default="")
     by_account = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
     at = Timestamptz(default=TimestamptzNow())
 

@@ -148,7 +148,9 @@ async def apply_action(
         )
         if action.mail:
             await notify_business(business_id, action.mail, {"reason": reason})
-        if action.name in {"suspend", "reinstate"}:
+        # Passes follow the status: a business re-verified after re-vetting gets back any that
+        # a sync withdrew meanwhile, one rejected or asked for changes loses them.
+        if target != current:
             from tickets.services import sync_business
 
             await sync_business(business_id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from core.auth import client_address, throttled
 from core.errors import AppError, request_language
 from core.guards import current_principal, requires
 from core.roles import Right
@@ -18,6 +19,7 @@ from vendors.schemas import (
     BusinessSummary,
     DocumentOut,
     ProductOut,
+    SignUpReceived,
     VettingIn,
 )
 from vendors.tables import BusinessStatus
@@ -32,8 +34,21 @@ class BusinessesController(Controller):
     tags = ["businesses"]
 
     @post("/", summary="Sign up a business (creates its account)")
-    async def sign_up(self, data: JSONBody[BusinessSignUp]) -> BusinessOut:
-        return await businesses.sign_up(data)
+    async def sign_up(
+        self, request: Request[Any, Any, Any], data: JSONBody[BusinessSignUp]
+    ) -> Response[BusinessOut | SignUpReceived]:
+        await throttled(
+            request,
+            "signup",
+            client_address(request),
+            businesses.SIGNUPS_PER_ADDRESS,
+            businesses.SIGNUP_WINDOW_SECONDS,
+        )
+        created = await businesses.sign_up(data)
+        if created is None:
+            received = SignUpReceived(status="received", messages=businesses.ALREADY_HAS_ACCOUNT)
+            return Response(received, status_code=202)
+        return Response(created, status_code=201)
 
     @get(
         "/",
