@@ -134,6 +134,24 @@ def normalize_email(email: str) -> str:
     return clean(email).lower()
 
 
+def check_password(password: str) -> None:
+    """The rules of every password an account is given: at sign-up, by staff, at a reset."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AppError(
+            422,
+            f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            extra={"field": "password"},
+        )
+    if len(password) > User._max_password_length:
+        raise AppError(
+            422,
+            f"Mật khẩu dài quá {User._max_password_length} ký tự.",
+            f"The password is longer than {User._max_password_length} characters.",
+            extra={"field": "password"},
+        )
+
+
 async def create_account(
     *,
     email: str,
@@ -153,13 +171,7 @@ async def create_account(
             "The e-mail address is not valid.",
             extra={"field": "email"},
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AppError(
-            422,
-            f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
-            extra={"field": "password"},
-        )
+    check_password(password)
     if role in WARD_SCOPED_ROLES and not ward_slugs:
         raise AppError(
             422,

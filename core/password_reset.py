@@ -14,7 +14,7 @@ import secrets
 from piccolo_api.session_auth.tables import SessionsBase
 
 from core import mail
-from core.accounts import MIN_PASSWORD_LENGTH, User, hash_off_loop, normalize_email
+from core.accounts import User, check_password, hash_off_loop, normalize_email
 from core.database import write_txn
 from core.errors import AppError
 from core.settings import get_settings
@@ -40,24 +40,6 @@ def now_utc() -> dt.datetime:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def check_password(password: str) -> None:
-    """The rules of a sign-up's password, for the new one."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AppError(
-            422,
-            f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
-            extra={"field": "password"},
-        )
-    if len(password) > User._max_password_length:
-        raise AppError(
-            422,
-            f"Mật khẩu dài quá {User._max_password_length} ký tự.",
-            f"The password is longer than {User._max_password_length} characters.",
-            extra={"field": "password"},
-        )
 
 
 async def request_reset(email: str) -> None:
