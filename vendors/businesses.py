@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from litestar import Request
+
 from core import mail
 from core.accounts import (
     EmailInUse,
@@ -14,6 +16,7 @@ from core.accounts import (
     hash_off_loop,
     normalize_email,
 )
+from core.auth import client_address, throttled
 from core.database import is_unique_violation, write_txn
 from core.errors import AppError
 from core.roles import Role
@@ -113,6 +116,15 @@ async def _refuse_duplicates(tax_code: str, key: str, except_id: int | None = No
 # households from one connection, too few to probe which e-mails have an account.
 SIGNUPS_PER_ADDRESS = 20
 SIGNUP_WINDOW_SECONDS = 3600
+
+
+async def throttle_sign_up(request: Request[Any, Any, Any]) -> None:
+    """Counts a sign-up from the request's client address; 429 past the hour's allowance."""
+    await throttled(
+        request, "signup", client_address(request), SIGNUPS_PER_ADDRESS, SIGNUP_WINDOW_SECONDS
+    )
+
+
 # Mails telling an account's owner of a sign-up with their address, at most, per hour.
 EXISTING_ACCOUNT_NOTICES = 3
 ALREADY_HAS_ACCOUNT = {

@@ -18,7 +18,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from core.accounts import MIN_PASSWORD_LENGTH
-from core.auth import client_address, provide_throttle, sign_in, throttled
+from core.auth import provide_throttle, sign_in
 from core.errors import AppError
 from core.guards import current_principal, requires
 from core.i18n import current_language, gettext
@@ -132,13 +132,7 @@ class RegisterPage(Controller):
             data = convert_form(
                 {**only(values, BusinessSignUp), "language": current_language()}, BusinessSignUp
             )
-            await throttled(
-                request,
-                "signup",
-                client_address(request),
-                businesses.SIGNUPS_PER_ADDRESS,
-                businesses.SIGNUP_WINDOW_SECONDS,
-            )
+            await businesses.throttle_sign_up(request)
             if await businesses.sign_up(data) is None:
                 return render(request, "register_received.html", values={}, errors={})
             _, cookie = await sign_in(request, data.email, data.password, throttle)

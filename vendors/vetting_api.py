@@ -7,7 +7,6 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from core.auth import client_address, throttled
 from core.errors import AppError, request_language
 from core.guards import current_principal, requires
 from core.roles import Right
@@ -37,13 +36,7 @@ class BusinessesController(Controller):
     async def sign_up(
         self, request: Request[Any, Any, Any], data: JSONBody[BusinessSignUp]
     ) -> Response[BusinessOut | SignUpReceived]:
-        await throttled(
-            request,
-            "signup",
-            client_address(request),
-            businesses.SIGNUPS_PER_ADDRESS,
-            businesses.SIGNUP_WINDOW_SECONDS,
-        )
+        await businesses.throttle_sign_up(request)
         created = await businesses.sign_up(data)
         if created is None:
             received = SignUpReceived(status="received", messages=businesses.ALREADY_HAS_ACCOUNT)
