@@ -29,6 +29,12 @@ class Account(Table):
     phone = Varchar(length=20, default="")
     language = Varchar(length=2, default="vi")
     created_at = Timestamptz(default=TimestamptzNow())
+    # When the account's e-mail address was shown to be its own (a link followed); businesses
+    # apply to fairs only after that.
+    email_confirmed_at = Timestamptz(null=True, default=None)
+    # The version of the personal-data notice the person agreed to, and when.
+    consent_version = Varchar(length=20, default="")
+    consent_at = Timestamptz(null=True, default=None)
 
 
 class AccountWard(Table):
@@ -70,4 +76,59 @@ class PasswordResetToken(Table):
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    # "reset" (one hour, asked for by the person) or "invitation" (a new staff account's first
+    # password, sent by an organizer, valid longer).
+    purpose = Varchar(length=20, default="reset")
+
+
+class EmailConfirmationToken(Table):
+    """A link that shows an address belongs to the account: at sign-up, or a new address asked
+    for from the profile (the account keeps its old address until the new one is confirmed)."""
+
+    user = ForeignKey(BaseUser, null=False, on_delete=OnDelete.cascade, index=True)
+    email = Varchar(length=320)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SignInEvent(Table):
+    """One successful sign-in: the account's own history on its profile."""
+
+    user = ForeignKey(BaseUser, null=False, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    address = Varchar(length=64, default="")
+    user_agent = Varchar(length=300, default="")
+    # "password", "password+totp" or "password+recovery"
+    method = Varchar(length=30, default="password")
+
+
+class AccountChange(Table):
+    """Who changed a staff account, when and what (role, wards, active, invitation)."""
+
+    account = ForeignKey(Account, null=False, on_delete=OnDelete.cascade, index=True)
+    actor = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    # JSON: {"field": [old, new], ...}
+    changes = Text(default="{}")
+
+
+class TwoFactor(Table):
+    """An account's authenticator (TOTP, RFC 6238). Enabled once a first code was given."""
+
+    user = ForeignKey(BaseUser, null=False, unique=True, on_delete=OnDelete.cascade)
+    secret = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+    enabled_at = Timestamptz(null=True, default=None)
+    # The last 30-second step accepted: a code is never accepted twice.
+    last_step = Integer(default=0)
+
+
+class RecoveryCode(Table):
+    """Single-use codes for when the authenticator is lost: only their SHA-256 is kept."""
+
+    user = ForeignKey(BaseUser, null=False, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64)
     used_at = Timestamptz(null=True, default=None)
