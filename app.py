@@ -29,6 +29,7 @@ from core.health import health
 from core.i18n import install_in_jinja, language_middleware
 from core.mail import mail_sender_lifespan
 from core.openapi import declare_problems_on_startup
+from core.own_account_api import EmailConfirmController, OwnAccountController, OwnAccountPages
 from core.password_reset_api import PasswordResetController, PasswordResetPages
 from core.security import ApiCrossSiteGuard, security_headers
 from core.settings import PROJECT_ROOT, get_settings
@@ -84,6 +85,9 @@ def create_app() -> Litestar:
             AuthController,
             PasswordResetController,
             PasswordResetPages,
+            OwnAccountController,
+            EmailConfirmController,
+            OwnAccountPages,
             AccountController,
             WardController,
             SiteController,

@@ -161,8 +161,10 @@ async def create_account(
     phone: str = "",
     language: str = "vi",
     ward_slugs: list[str] | tuple[str, ...] = (),
+    email_confirmed: bool = True,
 ) -> Principal:
-    """Create a user and its role profile in one transaction."""
+    """Create a user and its role profile in one transaction. A public sign-up passes
+    email_confirmed=False: its address is confirmed by the link it is mailed."""
     email = normalize_email(email)
     if "@" not in email or len(email) > 255:
         raise AppError(
@@ -214,6 +216,7 @@ async def create_account(
             full_name=clean(full_name),
             phone=clean(phone),
             language=language if language in {"vi", "en"} else "vi",
+            email_confirmed_at=dt.datetime.now(dt.UTC) if email_confirmed else None,
         )
         await account.save().run()
         for ward in wards:

@@ -13,7 +13,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request as StarletteRequest
 
 from core.accounts import User
-from core.auth import login_throttle, principal_from_scope, sign_in
+from core.auth import (
+    SESSION_COOKIE,
+    login_throttle,
+    principal_from_scope,
+    sign_in,
+    stored_session_token,
+)
 from core.errors import AppError, send_problem
 from core.roles import Right
 from core.settings import get_settings
@@ -147,4 +153,22 @@ async def admin(scope: Scope, receive: Receive, send: Send) -> None:
             "Only organizers may use the admin.",
         )
         return
-    await admin_app()(scope, receive, send)
+    await admin_app()(_with_stored_token(scope), receive, send)
+
+
+def _with_stored_token(scope: Scope) -> Scope:
+    """Piccolo Admin looks a session up by the cookie's value, and the session table keeps only
+    the token's hash: hand it the hash, so its own checks (and its sign-out) find the row."""
+    headers = []
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            parts = []
+            for part in value.decode("latin-1").split(";"):
+                key, sep, val = part.strip().partition("=")
+                if key == SESSION_COOKIE and val:
+                    val = stored_session_token(val)
+                parts.append(f"{key}{sep}{val}")
+            value = "; ".join(parts).encode("latin-1")
+        headers.append((name, value))
+    scope["headers"] = headers
+    return scope

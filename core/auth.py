@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from typing import Any
 
 import msgspec
@@ -27,6 +29,7 @@ from core.errors import AppError
 from core.guards import current_principal, signed_in
 from core.roles import ROLE_LABELS, Right
 from core.settings import get_settings
+from core.sign_ins import record_sign_in
 from core.tables import Ward
 from core.throttle import LoginThrottle, RequestThrottle
 
@@ -62,11 +65,32 @@ def _cookie_token(scope: Scope) -> str | None:
     return (tokens[0] or None) if len(tokens) == 1 else None
 
 
+def stored_session_token(token: str) -> str:
+    """What the session table keeps of a cookie's token: its SHA-256, so that a copy of the
+    database (a backup, a leaked dump) signs nobody in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def open_session(user_id: int) -> str:
+    """A new session for the user; the token for the cookie (only its hash is stored)."""
+    now = dt.datetime.now()  # naive local time, as Piccolo's session table keeps it
+    token = secrets.token_urlsafe(32)
+    await SessionsBase.insert(
+        SessionsBase(
+            token=stored_session_token(token),
+            user_id=user_id,
+            expiry_date=now + SESSION_IDLE,
+            max_expiry_date=now + dt.timedelta(seconds=get_settings().session_max_age),
+        )
+    ).run()
+    return token
+
+
 async def principal_from_scope(scope: Scope) -> Principal | None:
     token = _cookie_token(scope)
     if not token or len(token) > 100:
         return None
-    return await principal_for_session(token, SESSION_IDLE)
+    return await principal_for_session(stored_session_token(token), SESSION_IDLE)
 
 
 class LoginIn(msgspec.Struct):
@@ -187,14 +211,9 @@ async def sign_in(
             "Only organizers may use the admin.",
         )
     await throttle.succeeded(address, email)
-    settings = get_settings()
-    now = dt.datetime.now()
-    session = await SessionsBase.create_session(
-        user_id=principal.user_id,
-        expiry_date=now + SESSION_IDLE,
-        max_expiry_date=now + dt.timedelta(seconds=settings.session_max_age),
-    )
-    return principal, session_cookie(session.token, settings.session_max_age)
+    token = await open_session(principal.user_id)
+    await record_sign_in(request, principal.user_id)
+    return principal, session_cookie(token, get_settings().session_max_age)
 
 
 def session_cookie(token: str, max_age: int) -> Cookie:
@@ -212,7 +231,7 @@ def session_cookie(token: str, max_age: int) -> Cookie:
 async def sign_out(request: Request[Any, Any, Any]) -> Cookie:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await SessionsBase.remove_session(token)
+        await SessionsBase.remove_session(stored_session_token(token))
     return session_cookie("", 0)
 
 

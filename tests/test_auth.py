@@ -131,8 +131,10 @@ async def test_a_session_lasts_while_used_and_ends_at_its_limits(seeded, client)
 
     from piccolo_api.session_auth.tables import SessionsBase
 
+    from core.auth import stored_session_token
+
     await login(client, Role.WARD_OFFICER)
-    token = client.cookies["id"]
+    token = stored_session_token(client.cookies["id"])
     now = dt.datetime.now()
 
     async def expire(idle: dt.timedelta, hard: dt.timedelta) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from core.accounts import Principal
 from core.database import is_unique_violation, write_txn
+from core.email_confirmation import ensure_confirmed
 from core.errors import AppError
 from core.guards import ensure_ward
 from core.text import clean
@@ -116,8 +117,12 @@ async def application_out(application_id: int, language: str = "vi") -> Applicat
 async def apply(business_id: int, fair_id: int, data: ApplicationIn) -> ApplicationOut:
     fair = await _fair(fair_id)
     business = (
-        await Business.select(Business.status).where(Business.id == business_id).first().run()
+        await Business.select(Business.status, Business.account)
+        .where(Business.id == business_id)
+        .first()
+        .run()
     )
+    await ensure_confirmed(business["account"])
     if business["status"] != BusinessStatus.VERIFIED.value:
         raise AppError(
             403,

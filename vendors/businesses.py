@@ -18,6 +18,7 @@ from core.accounts import (
 )
 from core.auth import client_address, throttled
 from core.database import is_unique_violation, write_txn
+from core.email_confirmation import send_confirmation
 from core.errors import AppError
 from core.roles import Role
 from core.settings import get_settings
@@ -224,6 +225,11 @@ async def _insert_business(
             full_name=representative or legal_name,
             phone=phone,
             language=data.language,
+            email_confirmed=False,
+        )
+        # In the same transaction: no account without its confirmation mail, nor the reverse.
+        await send_confirmation(
+            principal.user_id, principal.email, principal.full_name, principal.language
         )
         business = Business(
             account=principal.account_id,
