@@ -188,9 +188,11 @@ async def confirm(token: str) -> str:
                     "Địa chỉ email này vừa được một tài khoản khác dùng.",
                     "This e-mail address has just been taken by another account.",
                 )
-            await User.update({User.username: email, User.email: email}).where(
-                User.id == user_id
-            ).run()
+            await (
+                User.update({User.username: email, User.email: email})
+                .where(User.id == user_id)
+                .run()
+            )
             # A moved address proves the mailbox; sessions opened under the old one end.
             await SessionsBase.delete().where(SessionsBase.user_id == user_id).run()
             await mail.enqueue(
@@ -199,13 +201,15 @@ async def confirm(token: str) -> str:
                 {"name": account["full_name"], "email": email},
                 account["language"],
             )
-        await Account.update({Account.email_confirmed_at: now}).where(
-            Account.user == user_id
-        ).run()
+        await Account.update({Account.email_confirmed_at: now}).where(Account.user == user_id).run()
         # The account's other links for the same address are spent too.
-        await EmailConfirmationToken.update({EmailConfirmationToken.used_at: now}).where(
-            EmailConfirmationToken.user == user_id,
-            EmailConfirmationToken.email == email,
-            EmailConfirmationToken.used_at.is_null(),
-        ).run()
+        await (
+            EmailConfirmationToken.update({EmailConfirmationToken.used_at: now})
+            .where(
+                EmailConfirmationToken.user == user_id,
+                EmailConfirmationToken.email == email,
+                EmailConfirmationToken.used_at.is_null(),
+            )
+            .run()
+        )
     return email

@@ -26,9 +26,7 @@ async def change_password(
     try:
         check_password(new)
     except AppError as exc:
-        raise AppError(
-            exc.status_code, exc.vi, exc.en, extra={"field": "new_password"}
-        ) from exc
+        raise AppError(exc.status_code, exc.vi, exc.en, extra={"field": "new_password"}) from exc
     if new == current:
         raise AppError(
             422,

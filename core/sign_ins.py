@@ -30,10 +30,14 @@ async def record_sign_in(request: Request[Any, Any, Any], user_id: int) -> None:
             method=method,
         )
     ).run()
-    await SignInEvent.delete().where(
-        (SignInEvent.user == user_id)
-        & (SignInEvent.created_at < now - dt.timedelta(days=HISTORY_DAYS))
-    ).run()
+    await (
+        SignInEvent.delete()
+        .where(
+            (SignInEvent.user == user_id)
+            & (SignInEvent.created_at < now - dt.timedelta(days=HISTORY_DAYS))
+        )
+        .run()
+    )
 
 
 async def recent_sign_ins(user_id: int, limit: int = HISTORY_SHOWN) -> list[dict[str, Any]]:

@@ -195,3 +195,21 @@ def check_page(page: Any, name: str) -> None:
     page.set_viewport_size(PHONE)
     phone_width = page.evaluate("document.documentElement.scrollWidth")
     assert phone_width <= PHONE["width"] + 1, f"{name} scrolls sideways on a phone ({width}px)"
+
+
+def outbox_link(server: LiveServer, recipient: str, path: str) -> str:
+    """The newest link to `path` in a mail queued for `recipient` by a server whose mail is
+    not sent (MAIL_POLL_SECONDS=0), read from its SQLite outbox as the mail would carry it."""
+    import sqlite3
+
+    database = server.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT body_text FROM outbox_email WHERE recipient = ? ORDER BY id DESC",
+            (recipient,),
+        ).fetchall()
+    for (body,) in rows:
+        match = re.search(rf"https?://\S+{re.escape(path)}\?token=[\w-]+", body)
+        if match:
+            return match.group(0)
+    raise AssertionError(f"no mail to {recipient} holds a link to {path}")

@@ -12,7 +12,7 @@ import uuid
 import httpx
 from icalendar import Calendar
 
-from tests.browser import check_page, needs_chromium, open_page, sign_in
+from tests.browser import check_page, needs_chromium, open_page, outbox_link, sign_in
 from tests.demo_fairs import DEMO_PASSWORD, ORGANIZER, new_fair, session
 from vendors.identifiers import ENTERPRISE_WEIGHTS
 
@@ -68,6 +68,8 @@ def test_business_signs_up_applies_and_follows(browser, demo_site):
     assert name in page.locator("h1").inner_text()
     assert "chờ duyệt" in page.locator(".status").first.inner_text()
     check_page(page, "business-overview-pending")
+    page.goto(outbox_link(demo_site, email, "/account/confirm-email"))
+    assert f"Đã xác nhận địa chỉ {email}" in page.locator("main").inner_text()
 
     with session(base, ORGANIZER) as organizer:
         found = organizer.get("/api/businesses", params={"q": suffix}).json()

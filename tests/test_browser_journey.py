@@ -15,7 +15,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import check_page, needs_chromium, open_page, sign_in
+from tests.browser import check_page, needs_chromium, open_page, outbox_link, sign_in
 from tests.demo_fairs import DEMO_PASSWORD, ORGANIZER
 from tests.test_browser_business import valid_tax_code
 
@@ -67,6 +67,9 @@ def test_a_new_business_from_sign_up_to_the_gate(browser, demo_site, site_clock,
     business.check("input[name='category_slugs[]'][value='thu-cong']")
     business.click("main form button[type=submit]")
     business.wait_for_url(f"{base}/business?welcome=1")
+    # It confirms its address with the link it was mailed.
+    business.goto(outbox_link(demo_site, email, "/account/confirm-email"))
+    assert f"Đã xác nhận địa chỉ {email}" in business.locator("main").inner_text()
 
     # The organizer vets it and opens a fair for today.
     organizer = open_page(browser)

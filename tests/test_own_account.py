@@ -266,4 +266,3 @@ async def test_english_speakers_get_their_errors_in_english(signed_up, client):
     )
     assert answer.status_code == 403 and "The current password is wrong." in answer.text
     assert "Change the password" in answer.text or "Change password" in answer.text
-

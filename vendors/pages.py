@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 
 from core.accounts import MIN_PASSWORD_LENGTH
 from core.auth import provide_throttle, sign_in
+from core.email_confirmation import is_confirmed
 from core.errors import AppError
 from core.guards import current_principal, requires
 from core.i18n import current_language, gettext
@@ -181,6 +182,7 @@ class BusinessPages(Controller):
             passes=await my_passes(business_id),
             calendar=subscribe_links(f"/calendar/private/{token}.ics"),
             last_reason=next((h.reason for h in reversed(business.history) if h.reason), ""),
+            email_confirmed=await is_confirmed(current_principal(request).user_id),
         )
 
     @post("/calendar/reset", status_code=303)
