@@ -49,7 +49,7 @@ def _admin_tables() -> list[Any]:
     from piccolo_api.crud.hooks import Hook, HookType
     from piccolo_api.crud.validators import Validators
 
-    from core.tables import Account, AccountWard, Ward
+    from core.tables import Account, Ward
     from events.tables import Site
     from vendors.tables import Business, BusinessCategory, Category, Product
 
@@ -64,8 +64,8 @@ def _admin_tables() -> list[Any]:
     return [
         Ward,
         Site,
+        # Not AccountWard: a ward officer's wards change in the console, with their history.
         locked(Account),
-        AccountWard,
         Category,
         locked(Business),
         BusinessCategory,

@@ -45,6 +45,14 @@ class ResetRequestedOut(msgspec.Struct):
 async def ask_for_link(request: Request[Any, Any, Any], email: str) -> None:
     """Throttled per caller and per mailbox, whether or not the address has an account, so
     the answer tells nothing about it."""
+    if "@" not in normalize_email(email):
+        # Not an address at all: said at once, rather than "sent" for a mail that never goes.
+        raise AppError(
+            422,
+            "Hãy nhập địa chỉ email của tài khoản.",
+            "Enter the account's e-mail address.",
+            extra={"field": "email"},
+        )
     await throttled(
         request, "reset-from", client_address(request), RESETS_PER_ADDRESS, RESET_WINDOW_SECONDS
     )

@@ -208,6 +208,13 @@ async def test_the_pages_ask_for_a_link_and_set_the_new_password(owner, mailbox,
     form = await client.get("/password-reset")
     assert form.status_code == 200 and 'name="_csrf_token"' in form.text
 
+    empty = await client.post(
+        "/password-reset", data={"email": "", "_csrf_token": await csrf_token(client)}
+    )
+    assert empty.status_code == 422 and 'id="email-error"' in empty.text
+    assert "Hãy nhập địa chỉ email của tài khoản." in empty.text
+    assert "Nếu địa chỉ này có tài khoản" not in empty.text
+
     sent = await client.post(
         "/password-reset", data={"email": OWNER, "_csrf_token": await csrf_token(client)}
     )
