@@ -492,3 +492,34 @@ async def offer_freed_stalls(fair_id: int, stall_codes: list[str]) -> int | None
                 .run()
             )
     return chosen
+
+
+async def ensure_hard_rules_hold(fair: dict[str, Any], changed: dict[int, list[str]]) -> None:
+    """The check every change by hand goes through (a move, a swap), the solver's own: the
+    board after the change may break no hard rule that it did not already break. (Pins are
+    left out: a change by hand is what sets them.)"""
+    from events.allocation.rules import check_hard_rules
+
+    stalls = await solver_stalls(fair)
+    requests = await solver_requests(fair)
+    run = await last_run(fair["id"])
+    weights = model.Weights(**run["weights"]) if run else model.Weights()
+    before = await held_stalls(fair["id"])
+    after = {**before, **changed}
+
+    def key(v: model.Violation) -> tuple[Any, ...]:
+        return (v.rule, v.vi)
+
+    already = {key(v) for v in check_hard_rules(before, stalls, requests, weights=weights)}
+    broken = [
+        v
+        for v in check_hard_rules(after, stalls, requests, weights=weights)
+        if key(v) not in already
+    ]
+    if broken:
+        raise AppError(
+            409,
+            "Không xếp được như vậy: " + "; ".join(v.vi for v in broken),
+            "This placement breaks a rule: " + "; ".join(v.en for v in broken),
+            extra={"rules": sorted({v.rule for v in broken})},
+        )

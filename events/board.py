@@ -227,6 +227,10 @@ async def assign(
     )
     if closed:
         raise AppError(409, "Gian này đóng trong phiên chợ.", "That stall is closed for this fair.")
+    # The solver's own rules (food, power, water, access, pairs, category cap), not a subset.
+    from events.allocate import ensure_hard_rules_hold
+
+    await ensure_hard_rules_hold(fair, {application_id: codes})
     previous = (
         await Assignment.select(Assignment.stall.code)
         .where((Assignment.fair == fair_id) & (Assignment.application == application_id))
@@ -304,6 +308,15 @@ async def swap(principal: Principal, fair_id: int, first: int, second: int, reas
             "Chỉ đổi được giữa hai đơn có cùng số gian.",
             "Only applications with as many stalls each can swap.",
         )
+    from events.allocate import ensure_hard_rules_hold
+
+    await ensure_hard_rules_hold(
+        fair,
+        {
+            first: [r["stall.code"] for r in held[second]],
+            second: [r["stall.code"] for r in held[first]],
+        },
+    )
     async with write_txn(Assignment._meta.db):
         await (
             Assignment.delete()
