@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -127,6 +129,57 @@ async def all_fairs_feed(request: Request[Any, Any, Any]) -> Response[bytes]:
     return await serve_feed(request, ALL_FEED)
 
 
+@dataclass(frozen=True)
+class PlaceFeed:
+    """A feed of the fairs at one place (a site, a ward): how it is found and named."""
+
+    table: Any
+    where: Callable[[int], Any]
+    missing: tuple[str, str]
+    title: str  # what follows "Phiên chợ hàng Việt — "
+    vi_where: str
+    en_where: str
+
+
+PLACE_FEEDS = {
+    "site": PlaceFeed(
+        Site,
+        lambda row_id: Fair.site == row_id,
+        ("Không tìm thấy địa điểm.", "No such site."),
+        "{name}",
+        "tại {name}",
+        "at {name}",
+    ),
+    "ward": PlaceFeed(
+        Ward,
+        lambda row_id: Fair.site.ward == row_id,
+        ("Không tìm thấy phường.", "No such ward."),
+        "Phường {name}",
+        "ở phường {name}",
+        "in {name} ward",
+    ),
+}
+
+
+async def place_feed(request: Request[Any, Any, Any], kind: str, filename: str) -> Response[bytes]:
+    """/calendar/{sites|wards}/{slug}.ics: one handler, so the two feeds cannot drift apart."""
+    place = PLACE_FEEDS[kind]
+    slug = _strip_ics(filename)
+    table = place.table
+    row = await table.select(table.id, table.name).where(table.slug == slug).first().run()
+    if not row:
+        raise AppError(404, *place.missing)
+    name = row["name"]
+    feed = Feed(
+        key=f"{kind}-{slug}",
+        name=f"Phiên chợ hàng Việt — {place.title.format(name=name)}",
+        description=f"Các phiên chợ hàng Việt {place.vi_where.format(name=name)}. / "
+        f"Vietnamese-goods fairs {place.en_where.format(name=name)}.",
+        where=place.where(row["id"]),
+    )
+    return await serve_feed(request, feed)
+
+
 @route(
     "/calendar/sites/{filename:str}",
     http_method=FEED_METHODS,
@@ -135,18 +188,7 @@ async def all_fairs_feed(request: Request[Any, Any, Any]) -> Response[bytes]:
     summary="One site's fairs: /calendar/sites/{slug}.ics",
 )
 async def site_feed(request: Request[Any, Any, Any], filename: FromPath[str]) -> Response[bytes]:
-    slug = _strip_ics(filename)
-    site = await Site.select(Site.id, Site.name).where(Site.slug == slug).first().run()
-    if not site:
-        raise AppError(404, "Không tìm thấy địa điểm.", "No such site.")
-    feed = Feed(
-        key=f"site-{slug}",
-        name=f"Phiên chợ hàng Việt — {site['name']}",
-        description=f"Các phiên chợ hàng Việt tại {site['name']}. / "
-        f"Vietnamese-goods fairs at {site['name']}.",
-        where=Fair.site == site["id"],
-    )
-    return await serve_feed(request, feed)
+    return await place_feed(request, "site", filename)
 
 
 @route(
@@ -157,18 +199,7 @@ async def site_feed(request: Request[Any, Any, Any], filename: FromPath[str]) ->
     summary="One ward's fairs: /calendar/wards/{slug}.ics",
 )
 async def ward_feed(request: Request[Any, Any, Any], filename: FromPath[str]) -> Response[bytes]:
-    slug = _strip_ics(filename)
-    ward = await Ward.select(Ward.id, Ward.name).where(Ward.slug == slug).first().run()
-    if not ward:
-        raise AppError(404, "Không tìm thấy phường.", "No such ward.")
-    feed = Feed(
-        key=f"ward-{slug}",
-        name=f"Phiên chợ hàng Việt — Phường {ward['name']}",
-        description=f"Các phiên chợ hàng Việt ở phường {ward['name']}. / "
-        f"Vietnamese-goods fairs in {ward['name']} ward.",
-        where=Fair.site.ward == ward["id"],
-    )
-    return await serve_feed(request, feed)
+    return await place_feed(request, "ward", filename)
 
 
 async def fair_feed(request: Request[Any, Any, Any], fair_id: int) -> Response[bytes]:

@@ -294,3 +294,18 @@ async def test_business_feed_names_the_stall_and_links_the_pass(world, client):
     assert str(event["SUMMARY"]).endswith("— gian hàng A04")
     assert str(event["STATUS"]) == "CONFIRMED"
     assert f"/api/passes/{passes[0]['id']}/pdf" in str(event["DESCRIPTION"])
+
+
+async def test_site_and_ward_feeds_name_their_place(world, client):
+    site = icalendar.Calendar.from_ical(
+        (await feed(client, "/calendar/sites/site-ben-nghe.ics")).content
+    )
+    ward = icalendar.Calendar.from_ical(
+        (await feed(client, "/calendar/wards/ben-nghe.ics")).content
+    )
+    assert (
+        str(site["X-WR-CALNAME"]) == str(site["NAME"]) == "Phiên chợ hàng Việt — Địa điểm site-ben-nghe"
+    )
+    assert str(ward["X-WR-CALNAME"]) == "Phiên chợ hàng Việt — Phường Bến Nghé"
+    assert "Vietnamese-goods fairs in Bến Nghé ward." in str(ward["X-WR-CALDESC"])
+    assert "Vietnamese-goods fairs at Địa điểm site-ben-nghe." in str(site["X-WR-CALDESC"])
