@@ -1,5 +1,5 @@
-"""Photos taken at an inspection: JPEG or PNG by their bytes (the sniffing of
-vendors.documents), stored under var/uploads/inspections, served to inspectors and organizers."""
+"""Photos taken at an inspection: JPEG or PNG by their bytes (core.uploads), stored under
+var/uploads/inspections, served to inspectors and organizers."""
 
 from __future__ import annotations
 
@@ -10,14 +10,19 @@ from core.database import write_txn
 from core.errors import AppError
 from core.private_files import private_dir, write_private
 from core.settings import get_settings
+from core.uploads import UploadRule, check_upload
 from inspections import history
 from inspections.checklist import CHECKLIST
 from inspections.schemas import PhotoOut
 from inspections.tables import InspectionPhoto
-from vendors.documents import sniff
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
+PHOTO_UPLOAD = UploadRule(
+    max_bytes=MAX_PHOTO_BYTES,
+    types=frozenset({"image/jpeg", "image/png"}),
+    noun=("Ảnh", "photo"),
+    refused_type=("Chỉ nhận ảnh JPEG hoặc PNG.", "Only JPEG or PNG photos are accepted."),
+)
 
 
 def storage_dir() -> Path:
@@ -54,23 +59,7 @@ async def store_photo(
         raise AppError(
             422, "Không có mục kiểm tra này.", "No such checklist item.", extra={"field": "item"}
         )
-    if not content:
-        raise AppError(422, "Tệp trống.", "The file is empty.", extra={"field": "file"})
-    if len(content) > MAX_PHOTO_BYTES:
-        raise AppError(
-            413,
-            "Ảnh quá lớn: tối đa 8 MB.",
-            "The photo is too large: 8 MB at most.",
-            extra={"field": "file"},
-        )
-    content_type, extension = sniff(content)
-    if content_type not in PHOTO_TYPES:
-        raise AppError(
-            415,
-            "Chỉ nhận ảnh JPEG hoặc PNG.",
-            "Only JPEG or PNG photos are accepted.",
-            extra={"field": "file"},
-        )
+    content_type, extension = check_upload(content, PHOTO_UPLOAD)
     name = f"{inspection_id}-{secrets.token_hex(16)}{extension}"
     path = storage_dir() / name
     write_private(path, content)

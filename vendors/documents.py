@@ -14,32 +14,21 @@ from core.private_files import private_dir, write_private
 from core.settings import get_settings
 from core.text import clean
 from core.timezone import today_local
+from core.uploads import SIGNATURES, UploadRule, check_upload
 from vendors.schemas import DocumentOut
 from vendors.tables import Document, DocumentKind
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-# What the bytes begin with decides the type, never the name or the browser's claim.
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+DOCUMENT_UPLOAD = UploadRule(
+    max_bytes=MAX_DOCUMENT_BYTES,
+    types=frozenset({"application/pdf", "image/png", "image/jpeg"}),
+    noun=("Tệp", "file"),
+    refused_type=("Chỉ nhận tệp PDF, JPEG hoặc PNG.", "Only PDF, JPEG or PNG files are accepted."),
 )
 
 
 def storage_dir() -> Path:
     return private_dir(get_settings().var_dir / "uploads", tighten=True)
-
-
-def sniff(content: bytes) -> tuple[str, str]:
-    for magic, content_type, extension in SIGNATURES:
-        if content.startswith(magic):
-            return content_type, extension
-    raise AppError(
-        415,
-        "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
-        "Only PDF, JPEG or PNG files are accepted.",
-        extra={"field": "file"},
-    )
 
 
 def document_out(row: Document | dict) -> DocumentOut:
@@ -64,16 +53,7 @@ async def store_document(
         raise AppError(
             422, "Loại giấy tờ không hợp lệ.", "Unknown kind of document.", extra={"field": "kind"}
         )
-    if not content:
-        raise AppError(422, "Tệp trống.", "The file is empty.", extra={"field": "file"})
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise AppError(
-            413,
-            "Tệp quá lớn: tối đa 5 MB.",
-            "The file is too large: 5 MB at most.",
-            extra={"field": "file"},
-        )
-    content_type, extension = sniff(content)
+    content_type, extension = check_upload(content, DOCUMENT_UPLOAD)
     if kind == DocumentKind.FOOD_SAFETY_CERTIFICATE and expires_on is None:
         raise AppError(
             422,
