@@ -10,14 +10,10 @@ from litestar.params import FromPath
 from console.common import fair_for, render
 from core.guards import requires
 from core.roles import Right
-from tickets.codes import Kind
+from tickets.codes import KIND_LABELS, Kind
+from tickets.services import pass_order
 from tickets.tables import Pass
 
-KIND_LABELS = {
-    Kind.BUSINESS: ("Doanh nghiệp", "Business"),
-    Kind.STAFF: ("Ban tổ chức", "Staff"),
-    Kind.VOLUNTEER: ("Tình nguyện viên", "Volunteer"),
-}
 PASS_STATUS_LABELS = {"active": ("còn hiệu lực", "active"), "revoked": ("đã thu hồi", "revoked")}
 
 
@@ -38,15 +34,7 @@ class ConsolePassesController(Controller):
             .where(Pass.fair == fair_id)
             .run()
         )
-        rows.sort(
-            key=lambda r: (
-                r["status"] != "active",
-                r["stalls"] == "",
-                len(r["stalls"]),
-                r["stalls"],
-                r["id"],
-            )
-        )
+        rows.sort(key=pass_order)
         return render(
             request,
             "passes.html",

@@ -41,6 +41,19 @@ class Kind(IntEnum):
     VOLUNTEER = 3
 
 
+# Each kind of pass named once: in lists ("Doanh nghiệp") and as the printed pass's title.
+KIND_LABELS: dict[Kind, tuple[str, str]] = {
+    Kind.BUSINESS: ("Doanh nghiệp", "Business"),
+    Kind.STAFF: ("Ban tổ chức", "Staff"),
+    Kind.VOLUNTEER: ("Tình nguyện viên", "Volunteer"),
+}
+KIND_TITLES: dict[Kind, tuple[str, str]] = {
+    Kind.BUSINESS: ("THẺ GIAN HÀNG", "Stall pass"),
+    Kind.STAFF: ("THẺ BAN TỔ CHỨC", "Staff pass"),
+    Kind.VOLUNTEER: ("THẺ TÌNH NGUYỆN VIÊN", "Volunteer pass"),
+}
+
+
 @dataclass(frozen=True)
 class PassData:
     pass_id: int

@@ -180,8 +180,8 @@ class FairPassesController(Controller):
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> list[PassOut]:
         await self._fair(request, fair_id)
-        rows = await Pass.select().where(Pass.fair == fair_id).order_by(Pass.stalls).run()
-        return [pass_out(r) for r in rows]
+        rows = await Pass.select().where(Pass.fair == fair_id).run()
+        return [pass_out(r) for r in sorted(rows, key=services.pass_order)]
 
     @get(
         "/pdf",
@@ -197,7 +197,7 @@ class FairPassesController(Controller):
             .where((Pass.fair == fair_id) & (Pass.status == "active"))
             .run()
         )
-        rows.sort(key=lambda r: (r["stalls"] == "", len(r["stalls"]), r["stalls"], r["id"]))
+        rows.sort(key=services.pass_order)
         sheets = await _sheets(rows)
         # Drawing a fair's passes takes seconds: off the event loop, so the gate keeps going.
         body = await to_thread.run_sync(lambda: passes_pdf(sheets, four_up=True))

@@ -21,17 +21,11 @@ from reportlab.pdfgen.canvas import Canvas
 
 from core.pdf import fit as fit_uncached
 from core.pdf import nfc, register_fonts
+from tickets.codes import KIND_TITLES, Kind
 
 # The fair's title, date, site and the categories are the same on every pass of a batch, and fit
 # measures a long line again for each character it cuts off: its answers are kept.
 fit = lru_cache(maxsize=1024)(fit_uncached)
-
-KIND_LABELS = {
-    1: ("THẺ GIAN HÀNG", "Stall pass"),
-    2: ("THẺ BAN TỔ CHỨC", "Staff pass"),
-    3: ("THẺ TÌNH NGUYỆN VIÊN", "Volunteer pass"),
-}
-
 
 @dataclass(frozen=True)
 class PassSheet:
@@ -119,7 +113,7 @@ def draw_pass(canvas: Canvas, sheet: PassSheet, x: float, y: float, w: float, h:
     canvas.setStrokeColorRGB(0.7, 0.15, 0.12)
     canvas.setLineWidth(1.2)
     canvas.rect(x + 2 * mm, y + 2 * mm, w - 4 * mm, h - 4 * mm)
-    label_vi, label_en = KIND_LABELS.get(sheet.kind, KIND_LABELS[1])
+    label_vi, label_en = KIND_TITLES.get(sheet.kind, KIND_TITLES[Kind.BUSINESS])
     canvas.setFillColorRGB(0.7, 0.15, 0.12)
     canvas.setFont(bold, 9)
     canvas.drawString(x + pad, top - 9, nfc(f"{label_vi} · {label_en}"))

@@ -211,3 +211,10 @@ async def resync_upcoming() -> dict[str, int]:
         result = await sync_passes(fair["id"])
         total = {k: total[k] + result[k] for k in total}
     return total
+
+
+def pass_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    """How passes are listed and printed everywhere: active first, then by stall as people
+    read codes (A2 before A10), passes without a stall last."""
+    stalls = row["stalls"]
+    return (row.get("status", "active") != "active", stalls == "", len(stalls), stalls, row["id"])
