@@ -38,13 +38,7 @@ async def fair_for(request: Request[Any, Any, Any], fair_id: int) -> dict[str, A
     """The fair's row (site, ward) once the officer is known to act for its ward."""
     fair = await fair_row(fair_id)
     ensure_ward(current_principal(request), fair["site.ward"])
-    site = (
-        await Site.select(Site.name, Site.slug, Site.address)
-        .where(Site.id == fair["site"])
-        .first()
-        .run()
-    )
-    return {**fair, "site_name": site["name"], "site_slug": site["slug"], **_when(fair)}
+    return {**fair, "site_name": fair["site.name"], "site_slug": fair["site.slug"], **_when(fair)}
 
 
 def _when(fair: dict[str, Any]) -> dict[str, str]:

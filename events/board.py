@@ -11,6 +11,7 @@ from core.errors import AppError
 from core.guards import ensure_ward
 from core.text import clean
 from core.timezone import local, now_utc
+from events.fair_rows import fair_row
 from events.stallmap import ATTRIBUTES, stall_dict
 from events.tables import (
     Application,
@@ -23,18 +24,6 @@ from events.tables import (
     Stall,
 )
 from vendors.tables import BusinessCategory
-
-
-async def fair_row(fair_id: int) -> dict[str, Any]:
-    row = (
-        await Fair.select(Fair.all_columns(), Fair.site.ward, Fair.site.name, Fair.site.address)
-        .where(Fair.id == fair_id)
-        .first()
-        .run()
-    )
-    if not row:
-        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
-    return row
 
 
 async def _business_categories(business_ids: list[int]) -> dict[int, list[str]]:

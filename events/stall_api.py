@@ -130,16 +130,10 @@ class FairMapController(Controller):
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[bytes]:
         from events.map_pdf import map_pdf
-        from events.tables import Fair
 
         fair = await board.fair_row(fair_id)
         ensure_ward(current_principal(request), fair["site.ward"])
-        row = (
-            await Fair.select(Fair.all_columns(), Fair.site.name, Fair.site.address)
-            .where(Fair.id == fair_id)
-            .first()
-        )
-        pdf = map_pdf(row, await board.fair_stalls(fair_id, public=False))
+        pdf = map_pdf(fair, await board.fair_stalls(fair_id, public=False))
         return Response(
             pdf,
             media_type="application/pdf",

@@ -303,9 +303,8 @@ async def test_site_and_ward_feeds_name_their_place(world, client):
     ward = icalendar.Calendar.from_ical(
         (await feed(client, "/calendar/wards/ben-nghe.ics")).content
     )
-    assert (
-        str(site["X-WR-CALNAME"]) == str(site["NAME"]) == "Phiên chợ hàng Việt — Địa điểm site-ben-nghe"
-    )
+    named = "Phiên chợ hàng Việt — Địa điểm site-ben-nghe"
+    assert str(site["X-WR-CALNAME"]) == str(site["NAME"]) == named
     assert str(ward["X-WR-CALNAME"]) == "Phiên chợ hàng Việt — Phường Bến Nghé"
     assert "Vietnamese-goods fairs in Bến Nghé ward." in str(ward["X-WR-CALDESC"])
     assert "Vietnamese-goods fairs at Địa điểm site-ben-nghe." in str(site["X-WR-CALDESC"])

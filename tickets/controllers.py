@@ -71,12 +71,7 @@ class RevokeIn(msgspec.Struct, forbid_unknown_fields=True):
 async def _sheets(rows: list[dict[str, Any]]) -> list:
     if not rows:
         return []
-    fair = (
-        await Fair.select(Fair.all_columns(), Fair.site.name, Fair.site.address)
-        .where(Fair.id == rows[0]["fair"])
-        .first()
-        .run()
-    )
+    fair = await fair_row(rows[0]["fair"])
     stalls = (
         await Stall.select(Stall.code, Stall.x, Stall.y, Stall.width, Stall.depth)
         .where(

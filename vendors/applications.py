@@ -16,6 +16,7 @@ from core.errors import AppError
 from core.guards import ensure_ward
 from core.text import clean
 from core.timezone import local, now_utc
+from events.fair_rows import fair_row
 from events.tables import (
     Application,
     ApplicationProduct,
@@ -59,15 +60,7 @@ def _when(moment: dt.datetime) -> str:
 
 
 async def _fair(fair_id: int) -> dict[str, Any]:
-    row = (
-        await Fair.select(Fair.all_columns(), Fair.site.ward)
-        .where(Fair.id == fair_id)
-        .first()
-        .run()
-    )
-    if not row or row["status"] == FairStatus.DRAFT.value:
-        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
-    return row
+    return await fair_row(fair_id, published_only=True)
 
 
 async def application_out(application_id: int, language: str = "vi") -> ApplicationOut:
