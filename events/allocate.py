@@ -14,9 +14,10 @@ from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
 from core.guards import ensure_ward
-from core.timezone import local, now_utc, today_local
+from core.timezone import now_utc, today_local
 from events.allocation import model
 from events.board import fair_row, passes_follow, stalls_of, tell_moved
+from events.fair_rows import fair_mail_context
 from events.stallmap import Box, adjacency
 from events.tables import (
     AllocationRun,
@@ -442,15 +443,7 @@ async def publish(principal: Principal, fair_id: int) -> dict[str, Any]:
             await notify_business(
                 businesses[item["application_id"]],
                 "stall_assigned",
-                {
-                    "fair_title": fair["title"],
-                    "stalls": ", ".join(sorted(item["stall_codes"])),
-                    "start": local(fair["starts_at"]),
-                    "end": local(fair["ends_at"]),
-                    "site_name": fair["site.name"],
-                    "address": fair["site.address"],
-                    "fair_url": f"/fairs/{fair_id}",
-                },
+                {**fair_mail_context(fair), "stalls": ", ".join(sorted(item["stall_codes"]))},
             )
     from tickets.services import sync_passes
 

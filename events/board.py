@@ -10,8 +10,8 @@ from core.database import is_unique_violation, write_txn
 from core.errors import AppError
 from core.guards import ensure_ward
 from core.text import clean
-from core.timezone import local, now_utc
-from events.fair_rows import fair_row
+from core.timezone import now_utc
+from events.fair_rows import fair_mail_context, fair_row
 from events.stallmap import ATTRIBUTES, stall_dict
 from events.tables import (
     Application,
@@ -422,15 +422,10 @@ async def tell_moved(
             row["business"],
             "stall_changed" if new else "stall_withdrawn",
             {
-                "fair_title": fair["title"],
+                **fair_mail_context(fair),
                 "stalls": ", ".join(new),
                 "old_stalls": ", ".join(old),
                 "reason": clean(reason),
-                "start": local(fair["starts_at"]),
-                "end": local(fair["ends_at"]),
-                "site_name": fair["site.name"],
-                "address": fair["site.address"],
-                "fair_url": f"/fairs/{fair['id']}",
             },
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import AppError
+from core.timezone import local
 from events.tables import Fair, FairStatus
 
 NOT_FOUND = ("Không tìm thấy phiên chợ.", "No such fair.")
@@ -29,3 +30,16 @@ async def fair_row(fair_id: int, *, published_only: bool = False) -> dict[str, A
     if not row or (published_only and row["status"] == FairStatus.DRAFT.value):
         raise AppError(404, *NOT_FOUND)
     return row
+
+
+def fair_mail_context(fair: dict[str, Any]) -> dict[str, Any]:
+    """What every mail about a fair says of it (the row of fair_row or its like): title, local
+    start and end, site, address and the fair's page. Mails add what is their own."""
+    return {
+        "fair_title": fair["title"],
+        "start": local(fair["starts_at"]),
+        "end": local(fair["ends_at"]),
+        "site_name": fair["site.name"],
+        "address": fair["site.address"],
+        "fair_url": f"/fairs/{fair['id']}",
+    }

@@ -16,6 +16,7 @@ from core.settings import get_settings
 from core.text import clean
 from core.timezone import LOCAL_TZ, local, now_utc
 from events.board import offered_stalls
+from events.fair_rows import fair_mail_context
 from events.schemas import CancelIn, FairIn, FairOut, FairPatch, SeriesIn, SeriesOut
 from events.tables import Application, ApplicationStatus, Fair, FairSeries, FairStatus, Site
 from vendors.notifications import notify_business
@@ -271,13 +272,7 @@ async def update_fair(principal: Principal, fair_id: int, data: FairPatch) -> Fa
             await _notify(
                 fair_id,
                 "fair_changed",
-                {
-                    "fair_title": after["title"],
-                    "start": local(after["starts_at"]),
-                    "end": local(after["ends_at"]),
-                    "address": after["site.address"],
-                    "site_name": after["site.name"],
-                },
+                fair_mail_context(after),
             )
     if significant:
         from tickets.services import sync_passes
@@ -372,11 +367,7 @@ async def cancel(principal: Principal, fair_id: int, data: CancelIn) -> FairOut:
         await _notify(
             fair_id,
             "fair_cancelled",
-            {
-                "fair_title": row["title"],
-                "start": local(row["starts_at"]),
-                "reason": reason,
-            },
+            {**fair_mail_context(await _row(fair_id)), "reason": reason},
         )
     return fair_out(row)
 
