@@ -202,6 +202,53 @@ async def ward_feed(request: Request[Any, Any, Any], filename: FromPath[str]) ->
     return await place_feed(request, "ward", filename)
 
 
+# The fairs where a business of the category holds a stall on a published board: registered in
+# the category, or applying with a product of it.
+_CATEGORY_FAIRS = """
+SELECT DISTINCT a.fair AS id
+FROM assignment a
+JOIN fair f ON f.id = a.fair
+JOIN application ap ON ap.id = a.application
+WHERE f.allocation_published_at IS NOT NULL
+  AND (EXISTS (SELECT 1 FROM application_product p JOIN product pr ON pr.id = p.product
+               WHERE p.application = ap.id AND pr.category = {})
+       OR EXISTS (SELECT 1 FROM business_category bc
+                  WHERE bc.business = ap.business AND bc.category = {}))
+"""
+
+
+@route(
+    "/calendar/categories/{filename:str}",
+    http_method=FEED_METHODS,
+    media_type="text/calendar",
+    tags=["calendars"],
+    summary="Fairs with stalls of one goods category: /calendar/categories/{slug}.ics",
+)
+async def category_feed(
+    request: Request[Any, Any, Any], filename: FromPath[str]
+) -> Response[bytes]:
+    from vendors.tables import Category
+
+    slug = _strip_ics(filename)
+    category = (
+        await Category.select(Category.id, Category.name_vi, Category.name_en)
+        .where(Category.slug == slug)
+        .first()
+        .run()
+    )
+    if not category:
+        raise AppError(404, "Không có ngành hàng này.", "No such goods category.")
+    rows = await Fair.raw(_CATEGORY_FAIRS, category["id"], category["id"]).run()
+    feed = Feed(
+        key=f"category-{slug}",
+        name=f"Phiên chợ hàng Việt — {category['name_vi']}",
+        description=f"Các phiên chợ hàng Việt có gian hàng {category['name_vi'].lower()}. / "
+        f"Vietnamese-goods fairs with stalls of {category['name_en'].lower()}.",
+        where=Fair.id.is_in(sorted(r["id"] for r in rows) or [0]),
+    )
+    return await serve_feed(request, feed)
+
+
 async def fair_feed(request: Request[Any, Any, Any], fair_id: int) -> Response[bytes]:
     """One fair, to add to a calendar: served at /fairs/{fair_id}.ics by the fair page route."""
     fair = (
@@ -297,4 +344,4 @@ async def _stalls_and_passes(
     }
 
 
-CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, business_feed]
+CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, category_feed, business_feed]

@@ -120,6 +120,13 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/lang/{code:str}", "none", "/lang/en", everyone(303)),
     ("GET", "/account", "page", None, {**everyone(200), ANON: 303}),
     (
+        "GET",
+        "/calendar/categories/{filename:str}",
+        "none",
+        "/calendar/categories/may-mac.ics",
+        everyone(200),
+    ),
+    (
         "POST",
         "/account/password",
         "form",
