@@ -39,6 +39,7 @@ from events.calendar_api import CALENDAR_ROUTES
 from events.controllers import SiteController, WardController
 from events.fair_api import FairController, SeriesController
 from events.pages import PUBLIC_PAGES
+from events.sharing import SHARING_ROUTES
 from events.stall_api import FairMapController, SiteMapController
 from inspections.controllers import InspectionController, TeamController
 from inspections.pages import InspectionPagesController
@@ -100,6 +101,7 @@ def create_app() -> Litestar:
             InspectionPagesController,
             *CALENDAR_ROUTES,
             *PUBLIC_PAGES,
+            *SHARING_ROUTES,
             RegisterPage,
             BusinessPages,
             SellingPages,

@@ -20,6 +20,7 @@ from events.calendar_api import fair_feed, subscribe_links
 from events.fairs import get_fair, list_fairs
 from events.schemas import FairOut, SiteOut
 from events.services import get_site, list_sites, list_wards
+from events.sharing import event_data, json_ld, open_graph
 from events.tables import SETTING_LABELS
 
 UPCOMING_DAYS = 180
@@ -84,6 +85,8 @@ async def fair_page(
         ics=f"/fairs/{fair.id}.ics",
         past=dt.datetime.fromisoformat(fair.end) < now_utc(),
         setting_labels=SETTING_LABELS,
+        event_json_ld=json_ld(event_data(fair, site)),
+        open_graph=open_graph(fair, site, context["day"], context["hours"]),
     )
     return Template("public/fair.html", context=context)
 

@@ -119,6 +119,8 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("POST", "/password-reset/new", "form", {"token": "x", "password": "p" * 8}, everyone(400)),
     ("GET", "/lang/{code:str}", "none", "/lang/en", everyone(303)),
     ("GET", "/account", "page", None, {**everyone(200), ANON: 303}),
+    ("GET", "/robots.txt", "none", None, everyone(200)),
+    ("GET", "/sitemap.xml", "none", None, everyone(200)),
     (
         "GET",
         "/calendar/categories/{filename:str}",
