@@ -34,6 +34,7 @@ from core.password_reset_api import PasswordResetController, PasswordResetPages
 from core.security import ApiCrossSiteGuard, security_headers
 from core.settings import PROJECT_ROOT, get_settings
 from core.tables import Ward
+from core.two_factor_api import TwoFactorController, TwoFactorPages
 from core.web import WebController
 from events.calendar_api import CALENDAR_ROUTES
 from events.controllers import SiteController, WardController
@@ -45,13 +46,15 @@ from inspections.controllers import InspectionController, TeamController
 from inspections.pages import InspectionPagesController
 from reports.controllers import ReportController
 from tickets.controllers import CheckInController, FairPassesController, MyPassesController
+from tickets.gate_staff_api import FairGateStaffController, SiteGateStaffController
 from vendors.application_api import ApplicationController, FairApplicationController
 from vendors.business_api import (
     CategoryController,
     DocumentController,
     MyBusinessController,
+    MyDataController,
 )
-from vendors.pages import BusinessPages, RegisterPage
+from vendors.pages import BusinessPages, PrivacyPage, RegisterPage
 from vendors.selling_pages import SellingPages
 from vendors.vetting_api import BusinessesController
 
@@ -89,6 +92,8 @@ def create_app() -> Litestar:
             OwnAccountController,
             EmailConfirmController,
             OwnAccountPages,
+            TwoFactorController,
+            TwoFactorPages,
             AccountController,
             WardController,
             SiteController,
@@ -103,13 +108,17 @@ def create_app() -> Litestar:
             *PUBLIC_PAGES,
             *SHARING_ROUTES,
             RegisterPage,
+            PrivacyPage,
             BusinessPages,
             SellingPages,
             MyPassesController,
             FairPassesController,
             CheckInController,
+            FairGateStaffController,
+            SiteGateStaffController,
             CategoryController,
             MyBusinessController,
+            MyDataController,
             DocumentController,
             BusinessesController,
             ReportController,

@@ -14,7 +14,7 @@ from core.guards import current_principal, ensure_ward, requires
 from core.pages import form_errors, form_values
 from core.roles import Right
 from core.tables import Ward
-from vendors import businesses, documents, products, revetting, vetting
+from vendors import businesses, documents, personal_data, products, revetting, vetting
 from vendors.tables import BusinessStatus
 
 
@@ -84,11 +84,16 @@ class ConsoleBusinessesController(Controller):
         ensure_ward(current_principal(request), await businesses.business_ward(business_id))
         lang = request_language(request)
         business = await businesses.business_out(business_id, lang)
+        principal = current_principal(request)
+        business.tax_code = await personal_data.reveal_tax_code(business_id, principal)
         return render(
             request,
             "business.html",
             status=status,
             business=business,
+            id_views=await personal_data.personal_id_views(business_id)
+            if principal.can(Right.VET_BUSINESSES)
+            else [],
             goods=await products.list_products(business_id, lang),
             files=await documents.list_documents(business_id),
             actions=actions_for(business.status),

@@ -8,10 +8,11 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
 from console.common import fair_for, render
-from core.guards import requires
+from core.guards import current_principal, requires
 from core.roles import Right
 from core.timezone import local
 from tickets import checkin
+from tickets.gate_scope import ensure_gate_scope
 from tickets.tables import Arrival
 
 POLL_SECONDS = 3
@@ -51,6 +52,7 @@ class ConsoleCheckInController(Controller):
     @get("/")
     async def page(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Response[Any]:
         fair = await fair_for(request, fair_id)
+        await ensure_gate_scope(current_principal(request), fair)
         return render(request, "checkin.html", fair=fair, **await live_state(fair_id))
 
     @get("/counts")
@@ -58,4 +60,5 @@ class ConsoleCheckInController(Controller):
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
         fair = await fair_for(request, fair_id)
+        await ensure_gate_scope(current_principal(request), fair)
         return render(request, "checkin_counts.html", fair=fair, **await live_state(fair_id))

@@ -19,6 +19,7 @@ from core.roles import Right
 from events import fairs
 from events.schemas import CancelIn, FairIn, FairPatch, SeriesIn
 from events.tables import SETTING_LABELS
+from tickets import gate_scope
 
 TIME_FIELDS = ("start", "end", "applications_open", "applications_close", "withdrawal_cutoff")
 _MINUTES = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
@@ -150,6 +151,8 @@ class ConsoleFairsController(Controller):
             fair=fair,
             status_labels=FAIR_STATUS_LABELS,
             notice=request.query_params.get("done", ""),
+            gate_staff=await gate_scope.staff_of(fair_id=fair_id, site_id=fair["site"]),
+            gate_options=await gate_scope.gate_staff_accounts(),
         )
 
     @get("/{fair_id:int}")
@@ -204,3 +207,45 @@ class ConsoleFairsController(Controller):
                 exc.status_code,
             )
         return Redirect(f"/console/fairs/{fair_id}?done=cancelled", status_code=303)
+
+    @post("/{fair_id:int}/gate-staff", status_code=303)
+    async def add_gate_staff(
+        self, request: Request[Any, Any, Any], fair_id: FromPath[int]
+    ) -> Response[Any]:
+        fair = await fair_for(request, fair_id)
+        values = await form_values(request)
+        try:
+            account_id = _account_id(values.get("account_id"))
+            place = {"site_id": fair["site"]} if values.get("scope") == "site" else {}
+            await gate_scope.assign(
+                current_principal(request), account_id, **(place or {"fair_id": fair_id})
+            )
+        except AppError as exc:
+            if exc.status_code != 422:
+                raise
+            return await self._detail(request, fair_id, None, form_errors(exc), 422)
+        return Redirect(f"/console/fairs/{fair_id}?done=gate-added", status_code=303)
+
+    @post("/{fair_id:int}/gate-staff/{account_id:int}/remove", status_code=303)
+    async def remove_gate_staff(
+        self, request: Request[Any, Any, Any], fair_id: FromPath[int], account_id: FromPath[int]
+    ) -> Response[Any]:
+        fair = await fair_for(request, fair_id)
+        values = await form_values(request)
+        if values.get("scope") == "site":
+            await gate_scope.unassign(account_id, site_id=fair["site"])
+        else:
+            await gate_scope.unassign(account_id, fair_id=fair_id)
+        return Redirect(f"/console/fairs/{fair_id}?done=gate-removed", status_code=303)
+
+
+def _account_id(value: Any) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise AppError(
+            422,
+            "Hãy chọn một nhân viên cổng.",
+            "Choose a gate-staff account.",
+            extra={"field": "account_id"},
+        ) from None

@@ -1,5 +1,6 @@
 """Every console page controller, for app.py's route list."""
 
+from console.accounts import ConsoleAccountsController
 from console.applications import ConsoleApplicationsController
 from console.board import ConsoleBoardController
 from console.businesses import ConsoleBusinessesController
@@ -18,4 +19,5 @@ CONSOLE_ROUTES = [
     ConsolePassesController,
     ConsoleCheckInController,
     ConsoleReportsController,
+    ConsoleAccountsController,
 ]

@@ -1,4 +1,5 @@
-"""Organizers create and list staff accounts (businesses sign themselves up)."""
+"""Organizers create, list and change staff accounts (businesses sign themselves up); the rules
+live in core.staff_accounts, shared with the console."""
 
 from __future__ import annotations
 
@@ -8,21 +9,22 @@ import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from core.accounts import change_account, create_account
+from core import staff_accounts
+from core.account_history import account_exists, history_of
 from core.errors import AppError
 from core.guards import current_principal, requires
-from core.roles import WARD_SCOPED_ROLES, Right, Role
-from core.tables import Account, AccountWard
-from core.text import vi_sort_key
+from core.roles import Right, Role
+from core.staff_accounts import STAFF_ROLES
 
-STAFF_ROLES = (Role.ORGANIZER, Role.WARD_OFFICER, Role.GATE_STAFF, Role.INSPECTOR)
+__all__ = ["STAFF_ROLES", "AccountController"]
 
 
 class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
     email: Annotated[str, msgspec.Meta(min_length=3, max_length=255)]
-    password: Annotated[str, msgspec.Meta(max_length=128)]
     role: Role
     full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    # Scripts may still give one; without it the person is mailed a link to choose their own.
+    password: Annotated[str, msgspec.Meta(max_length=128)] | None = None
     phone: str = ""
     language: str = "vi"
     ward_slugs: list[str] = msgspec.field(default_factory=list)
@@ -31,6 +33,7 @@ class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
 class AccountPatch(msgspec.Struct, forbid_unknown_fields=True):
     role: Role | None = None
     active: bool | None = None
+    ward_slugs: list[str] | None = None
 
 
 class AccountOut(msgspec.Struct):
@@ -40,6 +43,36 @@ class AccountOut(msgspec.Struct):
     role: Role
     active: bool
     ward_slugs: list[str]
+    password_set: bool = True
+
+
+class InvitationOut(msgspec.Struct):
+    status: str
+    messages: dict[str, str]
+
+
+class HistoryOut(msgspec.Struct):
+    at: str
+    actor_email: str | None
+    changes: dict[str, list[Any]]
+
+
+def _out(row: dict[str, Any]) -> AccountOut:
+    return AccountOut(
+        id=row["id"],
+        email=row["email"],
+        full_name=row["full_name"],
+        role=row["role"],
+        active=row["active"],
+        ward_slugs=row["ward_slugs"],
+        password_set=row["password_set"],
+    )
+
+
+INVITED = {
+    "vi": "Đã gửi lời mời: liên kết đặt mật khẩu có hiệu lực 72 giờ.",
+    "en": "The invitation is sent: its link to set a password is valid for 72 hours.",
+}
 
 
 class AccountController(Controller):
@@ -47,16 +80,12 @@ class AccountController(Controller):
     tags = ["accounts"]
     guards = [requires(Right.MANAGE_ACCOUNTS)]
 
-    @post("/", summary="Create a staff account")
-    async def create(self, data: JSONBody[AccountIn]) -> AccountOut:
-        if data.role not in STAFF_ROLES:
-            raise AppError(
-                422,
-                "Doanh nghiệp tự đăng ký tài khoản; ở đây chỉ tạo tài khoản cán bộ.",
-                "Businesses sign themselves up; only staff accounts are created here.",
-                extra={"field": "role"},
-            )
-        principal = await create_account(
+    @post("/", summary="Create a staff account (invited by mail unless a password is given)")
+    async def create(
+        self, request: Request[Any, Any, Any], data: JSONBody[AccountIn]
+    ) -> AccountOut:
+        principal = await staff_accounts.invite_staff(
+            current_principal(request),
             email=data.email,
             password=data.password,
             role=data.role,
@@ -65,92 +94,44 @@ class AccountController(Controller):
             language=data.language,
             ward_slugs=data.ward_slugs,
         )
-        return AccountOut(
-            id=principal.account_id,
-            email=principal.email,
-            full_name=principal.full_name,
-            role=principal.role,
-            active=True,
-            ward_slugs=sorted(data.ward_slugs),
-        )
+        return _out(await staff_accounts.staff_account(principal.account_id))
 
     @get("/", summary="Staff accounts")
     async def list_accounts(self) -> list[AccountOut]:
-        rows = (
-            await Account.select(
-                Account.id, Account.full_name, Account.role, Account.user.email, Account.user.active
-            )
-            .where(Account.role.is_in([r.value for r in STAFF_ROLES]))
-            .run()
-        )
-        links = await AccountWard.select(AccountWard.account, AccountWard.ward.slug).run()
-        wards: dict[int, list[str]] = {}
-        for link in links:
-            wards.setdefault(link["account"], []).append(link["ward.slug"])
-        rows.sort(key=lambda r: vi_sort_key(r["full_name"]))
-        return [
-            AccountOut(
-                id=r["id"],
-                email=r["user.email"],
-                full_name=r["full_name"],
-                role=Role(r["role"]),
-                active=r["user.active"],
-                ward_slugs=sorted(wards.get(r["id"], [])),
-            )
-            for r in rows
-        ]
+        return [_out(row) for row in await staff_accounts.staff_accounts()]
 
-    @patch("/{account_id:int}", summary="Change an account's role or active state")
+    @patch("/{account_id:int}", summary="Change an account's role, wards or active state")
     async def change(
         self,
         request: Request[Any, Any, Any],
         account_id: FromPath[int],
         data: JSONBody[AccountPatch],
     ) -> AccountOut:
-        row = await Account.select(Account.role).where(Account.id == account_id).first().run()
-        if row is None:
-            raise AppError(404, "Không có tài khoản này.", "No such account.")
-        if current_principal(request).account_id == account_id:
-            raise AppError(
-                403,
-                "Bạn không thể tự đổi vai trò hay khóa tài khoản của mình.",
-                "You may not change your own role or deactivate your own account.",
-            )
-        if data.role is not None and data.role.value != row["role"]:
-            if data.role not in STAFF_ROLES or Role(row["role"]) not in STAFF_ROLES:
-                raise AppError(
-                    422,
-                    "Chỉ đổi vai trò giữa các tài khoản cán bộ.",
-                    "Roles change only between staff roles.",
-                    extra={"field": "role"},
-                )
-            has_wards = await AccountWard.exists().where(AccountWard.account == account_id).run()
-            if data.role in WARD_SCOPED_ROLES and not has_wards:
-                raise AppError(
-                    422,
-                    "Cán bộ phường cần được gán ít nhất một phường.",
-                    "A ward officer must be assigned at least one ward.",
-                    extra={"field": "role"},
-                )
-        await change_account(account_id, role=data.role, active=data.active)
-        changed = (
-            await Account.select(
-                Account.full_name, Account.role, Account.user.email, Account.user.active
-            )
-            .where(Account.id == account_id)
-            .first()
-            .run()
+        await staff_accounts.change_staff(
+            current_principal(request),
+            account_id,
+            role=data.role,
+            active=data.active,
+            ward_slugs=data.ward_slugs,
         )
-        wards = (
-            await AccountWard.select(AccountWard.ward.slug)
-            .where(AccountWard.account == account_id)
-            .run()
-        )
-        return AccountOut(
-            id=account_id,
-            email=changed["user.email"],
-            full_name=changed["full_name"],
-            role=Role(changed["role"]),
-            active=changed["user.active"],
-            ward_slugs=sorted(w["ward.slug"] for w in wards),
-        )
+        return _out(await staff_accounts.staff_account(account_id))
+
+    @post(
+        "/{account_id:int}/invitation",
+        status_code=202,
+        summary="Send the invitation to set a password again",
+    )
+    async def invitation(
+        self, request: Request[Any, Any, Any], account_id: FromPath[int]
+    ) -> InvitationOut:
+        await staff_accounts.resend_invitation(current_principal(request), account_id)
+        return InvitationOut(status="sent", messages=INVITED)
+
+    @get("/{account_id:int}/history", summary="Who changed the account, when and what")
+    async def history(self, account_id: FromPath[int]) -> list[HistoryOut]:
+        if not await account_exists(account_id):
+            raise AppError(404, *staff_accounts.NO_SUCH_ACCOUNT)
+        return [
+            HistoryOut(at=h["at"].isoformat(), actor_email=h["actor_email"], changes=h["changes"])
+            for h in await history_of(account_id)
+        ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from core.database import write_txn
 from core.errors import AppError
+from core.privacy import NOTICE_VERSION
 from core.roles import RIGHTS, WARD_SCOPED_ROLES, Right, Role
 from core.tables import Account, AccountWard, Ward
 from core.text import clean
@@ -44,6 +46,9 @@ async def hash_off_loop(password: str) -> str:
 
 
 ARGON2_PREFIX = "$argon2"
+# Stored in place of a hash until an invited person sets a password: argon2 rejects it as a hash,
+# so no password signs in, and it tells "never set" apart from any real hash.
+UNUSABLE_PASSWORD = "!invited"  # noqa: S105  (a marker, not a password)
 MIN_PASSWORD_LENGTH = 8
 # A valid argon2 hash of a random password: verified against when the e-mail is unknown,
 # so a wrong e-mail costs the same time as a wrong password.
@@ -152,34 +157,12 @@ def check_password(password: str) -> None:
         )
 
 
-async def create_account(
-    *,
-    email: str,
-    password: str,
-    role: Role,
-    full_name: str,
-    phone: str = "",
-    language: str = "vi",
-    ward_slugs: list[str] | tuple[str, ...] = (),
-    email_confirmed: bool = True,
-) -> Principal:
-    """Create a user and its role profile in one transaction. A public sign-up passes
-    email_confirmed=False: its address is confirmed by the link it is mailed."""
-    email = normalize_email(email)
-    if "@" not in email or len(email) > 255:
-        raise AppError(
-            422,
-            "Email không hợp lệ.",
-            "The e-mail address is not valid.",
-            extra={"field": "email"},
-        )
-    check_password(password)
-    if role in WARD_SCOPED_ROLES and not ward_slugs:
-        raise AppError(
-            422,
-            "Cán bộ phường cần được gán ít nhất một phường.",
-            "A ward officer must be assigned at least one ward.",
-        )
+def has_usable_password(stored: str | None) -> bool:
+    return bool(stored) and str(stored).startswith(ARGON2_PREFIX)
+
+
+async def wards_for(ward_slugs: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
+    """The wards of the slugs ({id, slug}), or a 422 naming the unknown ones."""
     wards = (
         await Ward.select(Ward.id, Ward.slug).where(Ward.slug.is_in(list(ward_slugs))).run()
         if ward_slugs
@@ -191,7 +174,44 @@ async def create_account(
             422,
             f"Không có phường: {', '.join(sorted(missing))}.",
             f"No such ward: {', '.join(sorted(missing))}.",
+            extra={"field": "ward_slugs"},
         )
+    return wards
+
+
+async def create_account(
+    *,
+    email: str,
+    password: str | None,
+    role: Role,
+    full_name: str,
+    phone: str = "",
+    language: str = "vi",
+    ward_slugs: list[str] | tuple[str, ...] = (),
+    email_confirmed: bool = True,
+    consent_version: str | None = None,
+) -> Principal:
+    """Create a user and its role profile in one transaction. A public sign-up passes
+    email_confirmed=False: its address is confirmed by the link it is mailed. password=None
+    gives an account no password signs in to, until one is set with an invitation's link."""
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 255:
+        raise AppError(
+            422,
+            "Email không hợp lệ.",
+            "The e-mail address is not valid.",
+            extra={"field": "email"},
+        )
+    if password is not None:
+        check_password(password)
+    if role in WARD_SCOPED_ROLES and not ward_slugs:
+        raise AppError(
+            422,
+            "Cán bộ phường cần được gán ít nhất một phường.",
+            "A ward officer must be assigned at least one ward.",
+            extra={"field": "ward_slugs"},
+        )
+    wards = await wards_for(ward_slugs)
     if await User.exists().where(User.username == email).run():
         raise EmailInUse(
             409,
@@ -199,7 +219,8 @@ async def create_account(
             "This e-mail address is already used by another account.",
             extra={"field": "email"},
         )
-    hashed = await hash_off_loop(password)
+    hashed = await hash_off_loop(password if password is not None else secrets.token_urlsafe(32))
+    now = dt.datetime.now(dt.UTC)
     async with write_txn(User._meta.db):
         user = User(
             username=email,
@@ -210,6 +231,9 @@ async def create_account(
             **admin_flags(role),
         )
         await user.save().run()
+        if password is None:
+            # A plain UPDATE: the User class would hash the marker as if it were a password.
+            await User.update({User.password: UNUSABLE_PASSWORD}).where(User.id == user.id).run()
         account = Account(
             user=user.id,
             role=role.value,
@@ -217,6 +241,10 @@ async def create_account(
             phone=clean(phone),
             language=language if language in {"vi", "en"} else "vi",
             email_confirmed_at=dt.datetime.now(dt.UTC) if email_confirmed else None,
+            # A public sign-up passes what the person agreed to ("" for nothing); accounts made
+            # by staff, the CLI or the demo are set up under the current notice.
+            consent_version=NOTICE_VERSION if consent_version is None else consent_version,
+            consent_at=now if (consent_version is None or consent_version) else None,
         )
         await account.save().run()
         for ward in wards:
@@ -239,22 +267,51 @@ def admin_flags(role: Role) -> dict[str, bool]:
 
 
 async def change_account(
-    account_id: int, *, role: Role | None = None, active: bool | None = None
+    account_id: int,
+    *,
+    role: Role | None = None,
+    active: bool | None = None,
+    ward_slugs: list[str] | None = None,
+    actor_id: int | None = None,
 ) -> int | None:
-    """Change an account's role and/or active state; the user id, or None if no such account.
-    The admin flags follow the role, and every session of the account ends at once."""
+    """Change an account's role, active state and/or wards; the user id, or None if no such
+    account. The admin flags follow the role, every session of the account ends at once on a
+    role change or deactivation, and what changed is kept in its history (same transaction)."""
     from piccolo_api.session_auth.tables import SessionsBase
 
+    from core.account_history import record_change
+
+    wards = await wards_for(ward_slugs) if ward_slugs is not None else None
     async with write_txn(User._meta.db):
         row = (
-            await Account.select(Account.user, Account.role)
+            await Account.select(Account.user, Account.role, Account.user.active)
             .where(Account.id == account_id)
             .first()
             .run()
         )
         if row is None:
             return None
+        old_wards = sorted(
+            r["ward.slug"]
+            for r in await AccountWard.select(AccountWard.ward.slug)
+            .where(AccountWard.account == account_id)
+            .run()
+        )
         new_role = role or Role(row["role"])
+        changes: dict[str, list[Any]] = {}
+        if new_role.value != row["role"]:
+            changes["role"] = [row["role"], new_role.value]
+        if active is not None and active != row["user.active"]:
+            changes["active"] = [row["user.active"], active]
+        # Wards belong to ward officers only: another role keeps none.
+        new_wards = sorted(w["slug"] for w in wards) if wards is not None else old_wards
+        if new_role not in WARD_SCOPED_ROLES:
+            new_wards, wards = [], []
+        if new_wards != old_wards:
+            changes["ward_slugs"] = [old_wards, new_wards]
+            await AccountWard.delete().where(AccountWard.account == account_id).run()
+            for ward in wards or []:
+                await AccountWard(account=account_id, ward=ward["id"]).save().run()
         user_values: dict[Any, Any] = {
             getattr(User, name): value for name, value in admin_flags(new_role).items()
         }
@@ -264,6 +321,7 @@ async def change_account(
         await User.update(user_values).where(User.id == row["user"]).run()
         if new_role.value != row["role"] or active is False:
             await SessionsBase.delete().where(SessionsBase.user_id == row["user"]).run()
+        await record_change(account_id, actor_id, changes)
     return row["user"]
 
 

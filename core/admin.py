@@ -24,6 +24,12 @@ from core.errors import AppError, send_problem
 from core.roles import Right
 from core.settings import get_settings
 
+ADMIN_NEEDS_SECOND_FACTOR = (
+    "Tài khoản này dùng đăng nhập hai bước: hãy đăng nhập ở trang /login (mật khẩu và mã "
+    "xác thực), rồi mở lại /admin.",
+    "This account uses two-factor sign-in: sign in on /login (password and code) first, then "
+    "open /admin again.",
+)
 # Changed only through the app's own rules (session ends, admin flags, vetting history).
 _LOCKED_COLUMNS = {"account": {"role", "user"}, "business": {"status"}}
 
@@ -116,6 +122,9 @@ async def _admin_login(scope: Scope, receive: Receive, send: Send) -> None:
     try:
         _, cookie = await sign_in(request, email, password, throttle, for_admin=True)
     except AppError as error:
+        if isinstance(error.extra, dict) and error.extra.get("second_factor"):
+            # This form has no field for the code; the session of /login is also valid here.
+            error = AppError(401, *ADMIN_NEEDS_SECOND_FACTOR)
         await send_problem(send, error.status_code, error.vi, error.en, error.headers)
         return
     body = b'{"message": "logged in"}'

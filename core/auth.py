@@ -32,6 +32,7 @@ from core.settings import get_settings
 from core.sign_ins import record_sign_in
 from core.tables import Ward
 from core.throttle import LoginThrottle, RequestThrottle
+from core.two_factor import check_second_factor
 
 # Piccolo Admin reads the same cookie, so an organizer signed in here is signed in there too.
 SESSION_COOKIE = "id"
@@ -96,6 +97,8 @@ async def principal_from_scope(scope: Scope) -> Principal | None:
 class LoginIn(msgspec.Struct):
     email: str = msgspec.field()
     password: str = msgspec.field()
+    # Accounts with two-factor sign-in on: the app's 6-digit code, or a recovery code.
+    code: str = ""
 
 
 class WardRef(msgspec.Struct):
@@ -186,6 +189,7 @@ async def sign_in(
     password: str,
     throttle: LoginThrottle,
     for_admin: bool = False,
+    code: str = "",
 ) -> tuple[Principal, Cookie]:
     """Check the password (throttled) and open a session; shared by the API and the web form."""
     email = normalize_email(email)
@@ -210,6 +214,11 @@ async def sign_in(
             "Chỉ ban tổ chức được vào trang quản trị.",
             "Only organizers may use the admin.",
         )
+    method = await check_second_factor(
+        principal.user_id, code, lambda: throttle.failed(address, email)
+    )
+    # Read by record_sign_in for the account's history; the return value stays as callers use it.
+    request.state.sign_in_method = method
     await throttle.succeeded(address, email)
     token = await open_session(principal.user_id)
     await record_sign_in(request, principal.user_id)
@@ -247,7 +256,9 @@ class AuthController(Controller):
         data: JSONBody[LoginIn],
         throttle: NamedDependency[LoginThrottle],
     ) -> Response[PrincipalOut]:
-        principal, cookie = await sign_in(request, data.email, data.password, throttle)
+        principal, cookie = await sign_in(
+            request, data.email, data.password, throttle, code=data.code
+        )
         return Response(await principal_out(principal), cookies=[cookie])
 
     @post("/logout", status_code=200, summary="Sign out")

@@ -14,6 +14,7 @@ import secrets
 from piccolo_api.session_auth.tables import SessionsBase
 
 from core import mail
+from core.account_history import record_change
 from core.accounts import User, check_password, hash_off_loop, normalize_email
 from core.database import write_txn
 from core.errors import AppError
@@ -21,6 +22,10 @@ from core.settings import get_settings
 from core.tables import Account, PasswordResetToken
 
 RESET_VALIDITY = dt.timedelta(hours=1)
+# An organizer's invitation waits for someone who may not read mail every day.
+INVITATION_VALIDITY = dt.timedelta(hours=72)
+RESET = "reset"
+INVITATION = "invitation"
 # Where the mail's link leads; the token travels as `token=`, which the logs redact.
 CONFIRM_PAGE = "/password-reset/new"
 
@@ -31,6 +36,20 @@ INVALID_TOKEN = (
 EXPIRED_TOKEN = (
     "Liên kết đặt lại mật khẩu đã hết hạn (hiệu lực 1 giờ). Hãy yêu cầu một liên kết mới.",
     "This password-reset link has expired (it is valid for one hour). Ask for a new one.",
+)
+
+
+INVALID_INVITATION = (
+    "Liên kết đặt mật khẩu này không hợp lệ hoặc đã được dùng. Hãy nhờ ban tổ chức gửi lại lời "
+    "mời, hoặc yêu cầu liên kết đặt lại mật khẩu.",
+    "This link to set a password is not valid or has already been used. Ask the organizers to "
+    "send the invitation again, or ask for a password-reset link.",
+)
+EXPIRED_INVITATION = (
+    "Lời mời đã hết hạn (hiệu lực 72 giờ). Hãy nhờ ban tổ chức gửi lại lời mời, hoặc yêu cầu "
+    "liên kết đặt lại mật khẩu.",
+    "This invitation has expired (it is valid for 72 hours). Ask the organizers to send it "
+    "again, or ask for a password-reset link.",
 )
 
 
@@ -78,26 +97,80 @@ async def request_reset(email: str) -> None:
         )
 
 
-async def usable_token(token: str) -> None:
-    """Raises the reason a token cannot set a password (unknown, used, expired); no change."""
+async def send_invitation(user_id: int, email: str, name: str, language: str) -> None:
+    """A new staff account's first-password link, by mail; call inside the transaction that
+    records it. Earlier unused invitations stop working: only the newest mail's link counts."""
+    now = now_utc()
+    await (
+        PasswordResetToken.update({PasswordResetToken.used_at: now})
+        .where(
+            PasswordResetToken.user == user_id,
+            PasswordResetToken.purpose == INVITATION,
+            PasswordResetToken.used_at.is_null(),
+        )
+        .run()
+    )
+    token = secrets.token_urlsafe(32)
+    await (
+        PasswordResetToken(
+            user=user_id,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + INVITATION_VALIDITY,
+            purpose=INVITATION,
+        )
+        .save()
+        .run()
+    )
+    link = f"{get_settings().public_url}{CONFIRM_PAGE}?token={token}"
+    hours = int(INVITATION_VALIDITY.total_seconds() // 3600)
+    await mail.enqueue(
+        email, "staff_invitation", {"name": name, "link": link, "hours": hours}, language
+    )
+
+
+async def token_purpose(token: str) -> str | None:
+    """ "reset" or "invitation" for a known token (used or not), else None: the page's wording."""
+    if not 0 < len(token) <= 200:
+        return None
     row = (
-        await PasswordResetToken.select(PasswordResetToken.expires_at, PasswordResetToken.used_at)
+        await PasswordResetToken.select(PasswordResetToken.purpose)
+        .where(PasswordResetToken.token_hash == token_hash(token))
+        .first()
+        .run()
+    )
+    return row["purpose"] if row else None
+
+
+async def usable_token(token: str) -> str:
+    """The token's purpose, or raises the reason it cannot set a password (unknown, used,
+    expired); no change."""
+    row = (
+        await PasswordResetToken.select(
+            PasswordResetToken.expires_at, PasswordResetToken.used_at, PasswordResetToken.purpose
+        )
         .where(PasswordResetToken.token_hash == token_hash(token))
         .first()
         .run()
         if 0 < len(token) <= 200
         else None
     )
+    invitation = row is not None and row["purpose"] == INVITATION
     if row is None or row["used_at"] is not None:
-        raise AppError(400, *INVALID_TOKEN, extra={"field": "token"})
+        raise AppError(
+            400, *(INVALID_INVITATION if invitation else INVALID_TOKEN), extra={"field": "token"}
+        )
     if row["expires_at"] <= now_utc():
-        raise AppError(400, *EXPIRED_TOKEN, extra={"field": "token"})
+        raise AppError(
+            400, *(EXPIRED_INVITATION if invitation else EXPIRED_TOKEN), extra={"field": "token"}
+        )
+    return row["purpose"]
 
 
 async def confirm_reset(token: str, password: str) -> None:
     """Set the new password with a valid token, spend the token and end every session."""
     check_password(password)
-    await usable_token(token)
+    purpose = await usable_token(token)
     hashed = await hash_off_loop(password)
     now = now_utc()
     async with write_txn(PasswordResetToken._meta.db):
@@ -113,7 +186,11 @@ async def confirm_reset(token: str, password: str) -> None:
             .run()
         )
         if not spent:
-            raise AppError(400, *INVALID_TOKEN, extra={"field": "token"})
+            raise AppError(
+                400,
+                *(INVALID_INVITATION if purpose == INVITATION else INVALID_TOKEN),
+                extra={"field": "token"},
+            )
         user_id = spent[0]["user"]
         await User.update({User.password: hashed}).where(User.id == user_id).run()
         # The account's other links go too: the one just used proves who holds the mailbox.
@@ -123,3 +200,9 @@ async def confirm_reset(token: str, password: str) -> None:
             .run()
         )
         await SessionsBase.delete().where(SessionsBase.user_id == user_id).run()
+        if purpose == INVITATION:
+            account = await Account.select(Account.id).where(Account.user == user_id).first().run()
+            if account:
+                await record_change(
+                    account["id"], account["id"], {"invitation": ["sent", "accepted"]}
+                )

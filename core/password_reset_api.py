@@ -126,25 +126,39 @@ class PasswordResetPages(Controller):
     ) -> Template:
         # Only looked at, not spent: mail scanners open links before the person does.
         try:
-            await password_reset.usable_token(token)
+            purpose = await password_reset.usable_token(token)
         except AppError as exc:
-            return self._new(request, token, form_errors(exc), exc.status_code)
-        return self._new(request, token, {}, 200)
+            return await self._new(request, token, form_errors(exc), exc.status_code)
+        return await self._new(request, token, {}, 200, purpose)
 
     @post("/new", status_code=200)
     async def set_new(self, request: Request[Any, Any, Any]) -> Template:
         values = await form_values(request)
         token = str(values.get("token", ""))
+        purpose = await password_reset.token_purpose(token)
         try:
             await set_password(request, token, str(values.get("password", "")))
         except AppError as exc:
-            return self._new(request, token, form_errors(exc), exc.status_code)
-        return _page(request, "password_reset_new.html", token="", errors={}, done=True)
+            return await self._new(request, token, form_errors(exc), exc.status_code, purpose)
+        return _page(
+            request,
+            "password_reset_new.html",
+            token="",
+            errors={},
+            done=True,
+            invitation=purpose == password_reset.INVITATION,
+        )
 
     @staticmethod
-    def _new(
-        request: Request[Any, Any, Any], token: str, errors: dict[str, str], status: int
+    async def _new(
+        request: Request[Any, Any, Any],
+        token: str,
+        errors: dict[str, str],
+        status: int,
+        purpose: str | None = None,
     ) -> Template:
+        # A refused token is worded for what it was (reset or invitation) when it is known.
+        purpose = purpose or await password_reset.token_purpose(token)
         return _page(
             request,
             "password_reset_new.html",
@@ -152,5 +166,6 @@ class PasswordResetPages(Controller):
             token=token,
             errors=errors,
             done=False,
+            invitation=purpose == password_reset.INVITATION,
             min_password_length=MIN_PASSWORD_LENGTH,
         )

@@ -36,6 +36,10 @@ class LoginForm(msgspec.Struct):
     email: str = ""
     password: str = ""
     next: str = "/"
+    code: str = ""  # two-factor sign-in: the app's code or a recovery code
+    # "recovery" or "app": which kind of code the second step asks for; no sign-in attempt.
+    switch: str = ""
+    recovery: str = ""
 
 
 def safe_next(target: str) -> str:
@@ -108,20 +112,32 @@ class WebController(Controller):
         data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
         throttle: NamedDependency[LoginThrottle],
     ) -> Response[Any]:
+        code = "" if data.switch else data.code
         try:
-            _, cookie = await sign_in(request, data.email, data.password, throttle)
+            _, cookie = await sign_in(request, data.email, data.password, throttle, code=code)
         except AppError as exc:
             lang = request_language(request)
+            second_factor = exc.extra.get("second_factor") if isinstance(exc.extra, dict) else None
+            recovery = (data.switch or ("recovery" if data.recovery else "app")) == "recovery"
+            # The second step posts the password again (hidden) rather than leaving a
+            # half-signed-in state on the server: one sign_in() checks both factors, with one
+            # throttle, and nothing is left to expire or steal. The page is not cached.
             context = page_context(
                 request,
-                form=LoginForm(email=data.email, next=data.next),
+                form=LoginForm(
+                    email=data.email,
+                    password=data.password if second_factor else "",
+                    next=data.next,
+                    recovery="1" if recovery else "",
+                ),
+                second_factor=second_factor,
                 error=exc.en if lang == "en" else exc.vi,
             )
             return Template(
                 "login.html",
                 context=context,
                 status_code=exc.status_code,
-                headers=exc.headers or {},
+                headers={**(exc.headers or {}), "cache-control": "no-store"},
             )
         return Redirect(safe_next(data.next), status_code=303, cookies=[cookie])
 

@@ -25,11 +25,12 @@ from vendors.tables import Business, BusinessCategory, Category, DocumentKind, P
 
 DEMO_PASSWORD = "demo12345"
 
+GATE_EMAIL = "cong@demo.vn"
 STAFF = [
     # e-mail, role, name, wards
     ("bantochuc@demo.vn", Role.ORGANIZER, "Nguyễn Thị Thanh Hương", []),
     ("phuong.bennghe@demo.vn", Role.WARD_OFFICER, "Trần Minh Khoa", ["ben-nghe"]),
-    ("cong@demo.vn", Role.GATE_STAFF, "Lê Văn Phúc", []),
+    (GATE_EMAIL, Role.GATE_STAFF, "Lê Văn Phúc", []),
     ("kiemtra@demo.vn", Role.INSPECTOR, "Phạm Thị Ngọc Ánh", []),
 ]
 
@@ -209,6 +210,18 @@ _STREETS = {
 }
 
 
+async def _assign_gate_staff(ward_ids: dict[str, int]) -> None:
+    """cong@demo.vn is Bến Thành's gate staff: every site of the ward, the Nguyễn Du club with
+    its fair of today among them, so that check-in can be tried at once."""
+    from core.tables import Account
+    from tickets.tables import GateAssignment
+
+    account = await Account.select(Account.id).where(Account.user.email == GATE_EMAIL).first()
+    sites = await Site.select(Site.id).where(Site.ward == ward_ids["ben-thanh"]).run()
+    for site in sites:
+        await GateAssignment(account=account["id"], site=site["id"]).save().run()
+
+
 async def load_demo() -> str:
     """Load everything, or explain why nothing was loaded."""
     settings = get_settings()
@@ -229,6 +242,7 @@ async def load_demo() -> str:
             phone=phone_for(rng),
             ward_slugs=wards,
         )
+    await _assign_gate_staff(ward_ids)
     await _load_businesses(rng, ward_ids, category_ids)
     await load_maps()
     fair_ids = await load_fairs()

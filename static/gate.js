@@ -329,7 +329,8 @@
 
   async function refreshFairs() {
     const day = isoDay(new Date());
-    const response = await request(`/api/fairs?from=${day}&to=${day}`);
+    // Only the fairs this account may check in at today: the server knows its assignments.
+    const response = await request("/api/checkin/fairs");
     if (!response.ok) return;
     const fairs = (await response.json())
       .filter((f) => f.status === "published")

@@ -185,6 +185,18 @@ async def seed_basics() -> None:
     await seed_places()
     await seed_categories()
     await seed_accounts()
+    # The gate staff of the test world checks in at Bến Nghé's fairs; tests of other wards or of
+    # an unassigned account make their own.
+    await assign_gate("site-ben-nghe")
+
+
+async def assign_gate(site_slug: str, email: str = ROLE_EMAILS[Role.GATE_STAFF]) -> None:
+    from core.tables import Account
+    from tickets.tables import GateAssignment
+
+    account = await Account.select(Account.id).where(Account.user.email == email).first()
+    site = await Site.select(Site.id).where(Site.slug == site_slug).first()
+    await GateAssignment(account=account["id"], site=site["id"]).save()
 
 
 async def seed_stalls(site_slug: str = "site-ben-nghe", capacity: int = 20) -> None:

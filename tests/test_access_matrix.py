@@ -72,6 +72,7 @@ SIGN_UP = {
 SIGN_UP_FORM = {
     **{k: v for k, v in SIGN_UP.items() if k != "category_slugs"},
     "category_slugs[]": "thu-cong",
+    "consent_version": "2026-12",
 }
 NEW_PRODUCT = {
     "name": "Khăn lụa",
@@ -145,6 +146,54 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("POST", "/account/email-confirmation", "form", {}, {**everyone(303), ANON: 401}),
     ("POST", "/account/sessions/end-others", "form", {}, {**everyone(303), ANON: 401}),
     ("GET", "/account/confirm-email", "none", "/account/confirm-email?token=x", everyone(400)),
+    # Two-factor sign-in: nothing set up yet, so a code has nothing to confirm (409); an
+    # organizer may never turn it off (403).
+    ("GET", "/account/two-factor", "page", None, {**everyone(200), ANON: 303}),
+    ("POST", "/account/two-factor/setup", "form", {}, {**everyone(303), ANON: 401}),
+    (
+        "POST",
+        "/account/two-factor/enable",
+        "form",
+        {"code": "000000"},
+        {**everyone(409), ANON: 401},
+    ),
+    (
+        "POST",
+        "/account/two-factor/recovery-codes",
+        "form",
+        {"regenerate_code": "000000"},
+        {**everyone(409), ANON: 401},
+    ),
+    (
+        "POST",
+        "/account/two-factor/disable",
+        "form",
+        {"disable_code": "000000"},
+        {**everyone(409), ANON: 401, "organizer": 403},
+    ),
+    ("GET", "/api/me/two-factor", "none", None, {**everyone(200), ANON: 401}),
+    ("POST", "/api/me/two-factor/setup", "json", {}, {**everyone(200), ANON: 401}),
+    (
+        "POST",
+        "/api/me/two-factor/enable",
+        "json",
+        {"code": "000000"},
+        {**everyone(409), ANON: 401},
+    ),
+    (
+        "POST",
+        "/api/me/two-factor/recovery-codes",
+        "json",
+        {"code": "000000"},
+        {**everyone(409), ANON: 401},
+    ),
+    (
+        "POST",
+        "/api/me/two-factor/disable",
+        "json",
+        {"code": "000000"},
+        {**everyone(409), ANON: 401, "organizer": 403},
+    ),
     ("GET", "/api/me/sign-ins", "none", None, {**everyone(200), ANON: 401}),
     ("POST", "/api/me/sessions/end-others", "json", {}, {**everyone(200), ANON: 401}),
     (
@@ -367,6 +416,56 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         None,
         only({"organizer": 200, "ward_officer": 200, "gate_staff": 200}),
     ),
+    (
+        "GET",
+        "/api/checkin/fairs",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200, "gate_staff": 200}),
+    ),
+    (
+        "GET",
+        "/api/fairs/{fair_id:int}/gate-staff",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/fairs/{fair_id:int}/gate-staff",
+        "json",
+        "gate-staff",
+        only({"organizer": 201, "ward_officer": 201}),
+    ),
+    (
+        "DELETE",
+        "/api/fairs/{fair_id:int}/gate-staff/{account_id:int}",
+        "none",
+        None,
+        # The seeded gate account is assigned through the fair's site, not to the fair itself.
+        only({"organizer": 404, "ward_officer": 404}),
+    ),
+    (
+        "GET",
+        "/api/sites/{slug:str}/gate-staff",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/sites/{slug:str}/gate-staff",
+        "json",
+        "gate-staff",
+        only({"organizer": 201, "ward_officer": 201}),
+    ),
+    (
+        "DELETE",
+        "/api/sites/{slug:str}/gate-staff/{account_id:int}",
+        "none",
+        None,
+        only({"organizer": 204, "ward_officer": 204}),
+    ),
     ("GET", "/calendar.ics", "none", None, everyone(200)),
     ("GET", "/calendar/sites/{filename:str}", "none", None, everyone(200)),
     ("GET", "/calendar/wards/{filename:str}", "none", None, everyone(200)),
@@ -407,6 +506,10 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         only({"organizer": 200, "ward_officer": 200}),
     ),
     ("GET", "/api/businesses/me", "none", None, only({"business": 200})),
+    ("GET", "/api/me/data-export", "none", None, only({"business": 200})),
+    # A wrong password: the route is reached, and the demo business is not erased.
+    ("POST", "/api/me/erasure", "json", {"password": "khong-dung-1"}, only({"business": 403})),
+    ("POST", "/api/me/consent", "json", {"consent_version": "2026-12"}, only({"business": 200})),
     (
         "PATCH",
         "/api/businesses/me",
@@ -486,6 +589,9 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         {"active": True},
         only({"organizer": 200}),
     ),
+    # The gate account has its password already: a new invitation is refused for that state.
+    ("POST", "/api/accounts/{account_id:int}/invitation", "json", {}, only({"organizer": 409})),
+    ("GET", "/api/accounts/{account_id:int}/history", "none", None, only({"organizer": 200})),
     # A ward officer's report is of their own ward unless they ask for another.
     ("GET", "/api/reports", "none", None, only({"organizer": 200, "ward_officer": 200})),
     # Inspections: inspectors (their teams) and organizers; organizers alone manage.
@@ -609,6 +715,20 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         {"reason": "Mưa bão."},
         only({"organizer": 303, "ward_officer": 303}),
     ),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/gate-staff",
+        "form",
+        {"account_id": "{gate_account_id}", "scope": "fair"},
+        only({"organizer": 303, "ward_officer": 303}),
+    ),
+    (
+        "POST",
+        "/console/fairs/{fair_id:int}/gate-staff/{account_id:int}/remove",
+        "form",
+        {"scope": "site"},
+        only({"organizer": 303, "ward_officer": 303}),
+    ),
     ("GET", "/console/fairs/{fair_id:int}/applications", "page", None, officers_page()),
     # No application ticked: the guard let the call through to the form's own check.
     (
@@ -665,11 +785,58 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/console/fairs/{fair_id:int}/checkin", "page", None, officers_page()),
     ("GET", "/console/fairs/{fair_id:int}/checkin/counts", "page", None, officers_page()),
     ("GET", "/console/reports", "page", None, officers_page()),
+    ("GET", "/console/accounts", "page", None, {**only({"organizer": 200}), ANON: 303}),
+    (
+        "POST",
+        "/console/accounts",
+        "form",
+        {"email": "moi.canbo@test.vn", "full_name": "Cán Bộ Mới", "role": "gate_staff"},
+        only({"organizer": 303}),
+    ),
+    (
+        "GET",
+        "/console/accounts/{account_id:int}",
+        "page",
+        None,
+        {**only({"organizer": 200}), ANON: 303},
+    ),
+    (
+        "POST",
+        "/console/accounts/{account_id:int}/access",
+        "form",
+        {"role": "inspector"},
+        only({"organizer": 303}),
+    ),
+    (
+        "POST",
+        "/console/accounts/{account_id:int}/active",
+        "form",
+        {"active": "0"},
+        only({"organizer": 303}),
+    ),
+    # The gate account has its password already: a new invitation is refused for that state.
+    (
+        "POST",
+        "/console/accounts/{account_id:int}/invitation",
+        "form",
+        {},
+        only({"organizer": 409}),
+    ),
     # Residents' pages (public) and the businesses' pages.
     ("GET", "/sites/{slug:str}", "none", None, everyone(200)),
     ("GET", "/wards/{slug:str}", "none", None, everyone(200)),
     ("GET", "/register", "none", None, everyone(200)),
     ("POST", "/register", "form", SIGN_UP_FORM, everyone(303)),
+    ("GET", "/privacy", "none", None, everyone(200)),
+    ("POST", "/business/consent", "form", {"consent_version": "2026-12"}, only({"business": 303})),
+    ("GET", "/business/erasure", "page", None, business_page()),
+    (
+        "POST",
+        "/business/erasure",
+        "form",
+        {"password": "khong-dung-1", "confirm": "1"},
+        only({"business": 403}),
+    ),
     ("GET", "/business", "page", None, business_page()),
     ("POST", "/business/calendar/reset", "form", {}, only({"business": 303})),
     # The demo business is verified already: resubmitting is refused for its state, not access.
@@ -742,7 +909,25 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
 CONCRETE_PATHS = {
     "/api/wards/{slug:str}": "/api/wards/ben-nghe",
     "/api/accounts/{account_id:int}": "/api/accounts/{gate_account_id}",
+    "/api/accounts/{account_id:int}/invitation": "/api/accounts/{gate_account_id}/invitation",
+    "/api/accounts/{account_id:int}/history": "/api/accounts/{gate_account_id}/history",
+    "/console/accounts/{account_id:int}": "/console/accounts/{gate_account_id}",
+    "/console/accounts/{account_id:int}/access": "/console/accounts/{gate_account_id}/access",
+    "/console/accounts/{account_id:int}/active": "/console/accounts/{gate_account_id}/active",
+    "/console/accounts/{account_id:int}/invitation": (
+        "/console/accounts/{gate_account_id}/invitation"
+    ),
     "/api/sites/{slug:str}/stalls": "/api/sites/site-ben-nghe/stalls",
+    "/api/sites/{slug:str}/gate-staff": "/api/sites/site-ben-nghe/gate-staff",
+    "/api/sites/{slug:str}/gate-staff/{account_id:int}": (
+        "/api/sites/site-ben-nghe/gate-staff/{gate_account_id}"
+    ),
+    "/api/fairs/{fair_id:int}/gate-staff/{account_id:int}": (
+        "/api/fairs/{fair_id}/gate-staff/{gate_account_id}"
+    ),
+    "/console/fairs/{fair_id:int}/gate-staff/{account_id:int}/remove": (
+        "/console/fairs/{fair_id}/gate-staff/{gate_account_id}/remove"
+    ),
     "/api/sites/{slug:str}": "/api/sites/site-ben-nghe",
     "/api/businesses/{business_id:int}/{action:str}": "/api/businesses/{business_id}/warn",
     "/api/fairs/{fair_id:int}/applications": "/api/fairs/{other_fair_id}/applications",
@@ -851,6 +1036,8 @@ async def _call(
         }
     if body == "checkin":
         body = {"code": ids["pass_code"], "gate": "Cổng 1", "device_id": "matrix"}
+    if body == "gate-staff":
+        body = {"account_id": ids["gate_account_id"]}
     if body == "assign":
         body = {"application_id": ids["application_id"], "stall_codes": ["A01"]}
     if path.endswith("/decisions"):

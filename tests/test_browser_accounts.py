@@ -66,6 +66,7 @@ def test_an_account_confirms_changes_and_recovers_through_its_mail(
     page.fill("#address", "8 Nguyễn Huệ")
     page.select_option("#ward_slug", "ben-thanh")
     page.check("input[name='category_slugs[]'][value='thu-cong']")
+    page.check("#consent_version")
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/business?welcome=1")
     assert page.locator("#confirm-email").is_visible()

@@ -49,6 +49,7 @@ def test_business_signs_up_applies_and_follows(browser, demo_site):
     page.fill("#address", "12 Trần Hưng Đạo")
     page.select_option("#ward_slug", "cau-ong-lanh")
     page.check("input[name='category_slugs[]'][value='thu-cong']")
+    page.check("#consent_version")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
     error = page.locator("#tax_code-error")
@@ -59,6 +60,7 @@ def test_business_signs_up_applies_and_follows(browser, demo_site):
     assert page.locator("#address").input_value() == "12 Trần Hưng Đạo"
     assert page.locator("#ward_slug").input_value() == "cau-ong-lanh"
     assert page.is_checked("input[name='category_slugs[]'][value='thu-cong']")
+    assert page.is_checked("#consent_version")
     check_page(page, "business-register-error")
 
     page.fill("#tax_code", tax_code)

@@ -168,6 +168,13 @@ def test_organizer_runs_a_fair_from_draft_to_the_gate(browser, demo_site, site_c
     assert page.inner_text("#count-arrived") == "0"
     with api_session(base, "bantochuc@demo.vn") as organizer:
         passes = organizer.get(f"/api/fairs/{fair_id}/passes").json()
+        gate_account = next(
+            a["id"] for a in organizer.get("/api/accounts").json() if a["email"] == "cong@demo.vn"
+        )
+        assigned = organizer.post(
+            f"/api/fairs/{fair_id}/gate-staff", json={"account_id": gate_account}
+        )
+        assert assigned.status_code in (200, 201), assigned.text
     code = next(p["code"] for p in passes if p["status"] == "active")
     with api_session(base, "cong@demo.vn") as gate:
         scanned = gate.post(

@@ -65,6 +65,7 @@ def test_a_new_business_from_sign_up_to_the_gate(browser, demo_site, site_clock,
     business.fill("#address", "45 Lê Lợi")
     business.select_option("#ward_slug", "ben-thanh")
     business.check("input[name='category_slugs[]'][value='thu-cong']")
+    business.check("#consent_version")
     business.click("main form button[type=submit]")
     business.wait_for_url(f"{base}/business?welcome=1")
     # It confirms its address with the link it was mailed.
@@ -137,6 +138,15 @@ def test_a_new_business_from_sign_up_to_the_gate(browser, demo_site, site_clock,
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = response.body()
     code = _qr_text_of(pdf, tmp_path)
+
+    # The organizer puts the gate staff on this fair, on its console page.
+    organizer.goto(f"{base}/console/fairs/{fair_id}")
+    option = organizer.locator("#gate-account option", has_text="cong@demo.vn")
+    organizer.select_option("#gate-account", option.get_attribute("value"))
+    organizer.select_option("#gate-scope", "fair")
+    organizer.click("#gate-staff form.actions button[type=submit]")
+    organizer.wait_for_load_state()
+    assert "cong@demo.vn" in organizer.locator("#gate-staff").inner_text()
 
     # Gate staff scan it at the gate page: admitted, with the stall shown.
     gate = open_page(browser)

@@ -13,6 +13,7 @@ import pytest
 from piccolo_api.session_auth.tables import SessionsBase
 
 from core.mail import deliver_due
+from core.privacy import NOTICE_VERSION
 from core.roles import Role
 from core.tables import OutboxEmail
 from tests.conftest import client_from
@@ -31,6 +32,7 @@ SIGN_UP = {
     "address": "12 Mạc Đĩnh Chi",
     "ward_slug": "ben-nghe",
     "category_slugs": ["may-mac"],
+    "consent_version": NOTICE_VERSION,
 }
 EMAIL, OLD_PASSWORD = SIGN_UP["email"], SIGN_UP["password"]
 NEW_PASSWORD = "mat-khau-moi-789"

@@ -7,6 +7,7 @@ import unicodedata
 
 import pytest
 
+from core.privacy import NOTICE_VERSION
 from core.roles import Role
 from tests.factories import PASSWORD, PDF_BYTES, csrf_token, login, seed_basics, seed_world
 
@@ -22,6 +23,7 @@ SIGN_UP = {
     "address": "9 Hai Bà Trưng",
     "ward_slug": "tan-dinh",
     "category_slugs[]": ["thu-cong", "may-mac"],
+    "consent_version": NOTICE_VERSION,
 }
 
 

@@ -302,6 +302,7 @@ async def test_the_sign_up_page_with_a_used_address_signs_no_one_in(places, mail
         **{k: v for k, v in SIGN_UP.items() if k != "category_slugs"},
         **SECOND_BUSINESS,
         "category_slugs[]": "thu-cong",
+        "consent_version": "2026-12",
         "_csrf_token": await csrf_token(client),
     }
 

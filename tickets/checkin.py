@@ -8,9 +8,9 @@ from typing import Any
 
 from core.accounts import Principal
 from core.database import is_unique_violation
-from core.guards import ensure_ward
 from core.timezone import local, now_utc
 from tickets.codes import CodeError, decode
+from tickets.gate_scope import ensure_gate_scope
 from tickets.tables import Arrival, Pass, PassStatus, Scan
 
 SHORT_CODE_CHARS = 9  # "ABCD-EFGH"
@@ -31,7 +31,7 @@ def _when(moment: dt.datetime) -> str:
 
 async def _pass_row(pass_id: int) -> dict[str, Any] | None:
     return (
-        await Pass.select(Pass.all_columns(), Pass.fair.title, Pass.fair.site.ward)
+        await Pass.select(Pass.all_columns(), Pass.fair.title, Pass.fair.site, Pass.fair.site.ward)
         .where(Pass.id == pass_id)
         .first()
         .run()
@@ -88,8 +88,11 @@ async def check_in(
     if refusal:
         return refusal
     assert row is not None
-    # Before anything is recorded: a ward officer lets vendors in at their own wards' fairs only.
-    ensure_ward(principal, row["fair.site.ward"])
+    # Before anything is recorded: a ward officer lets vendors in at their own wards' fairs only,
+    # gate staff at the fairs they are assigned to.
+    await ensure_gate_scope(
+        principal, {"id": row["fair"], "site": row["fair.site"], "site.ward": row["fair.site.ward"]}
+    )
     info = _info(row)
     day = local(scanned).date()
     first_day, days = row["first_day"], row["days"]

@@ -13,10 +13,12 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from core.errors import AppError, request_language
 from core.guards import current_principal, ensure_ward, requires
 from core.roles import Right
+from core.timezone import local, start_of_local_day, today_local
 from events.board import fair_row
 from events.tables import Fair, Stall
 from tickets import checkin, services
 from tickets.codes import Kind
+from tickets.gate_scope import ensure_gate_scope, may_check_in
 from tickets.keys import public_keys
 from tickets.pdf import passes_pdf, sheet_from
 from tickets.tables import Pass, Revocation
@@ -277,6 +279,46 @@ class CheckInController(Controller):
         }
 
     @get(
+        "/fairs",
+        guards=[requires(Right.CHECK_IN)],
+        summary="Today's published fairs the caller may check passes in at (the gate page's list)",
+    )
+    async def todays_fairs(self, request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
+        principal = current_principal(request)
+        today = start_of_local_day(today_local())
+        rows = (
+            await Fair.select(
+                Fair.id,
+                Fair.title,
+                Fair.starts_at,
+                Fair.ends_at,
+                Fair.status,
+                Fair.site,
+                Fair.site.name,
+                Fair.site.ward,
+            )
+            .where(
+                (Fair.status == "published")
+                & (Fair.starts_at < today + dt.timedelta(days=1))
+                & (Fair.ends_at >= today)
+            )
+            .order_by(Fair.starts_at)
+            .run()
+        )
+        return [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "site_name": r["site.name"],
+                "start": local(r["starts_at"]).isoformat(),
+                "end": local(r["ends_at"]).isoformat(),
+                "status": r["status"],
+            }
+            for r in rows
+            if await may_check_in(principal, r["id"], r["site"], r["site.ward"])
+        ]
+
+    @get(
         "/fairs/{fair_id:int}",
         guards=[requires(Right.CHECK_IN)],
         summary="Arrivals so far, and passes scanned on more than one device",
@@ -284,8 +326,17 @@ class CheckInController(Controller):
     async def fair_state(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> dict[str, Any]:
-        fair = await Fair.select(Fair.site.ward).where(Fair.id == fair_id).first().run()
-        ensure_ward(current_principal(request), fair["site.ward"] if fair else None)
+        principal = current_principal(request)
+        fair = (
+            await Fair.select(Fair.id, Fair.site, Fair.site.ward)
+            .where(Fair.id == fair_id)
+            .first()
+            .run()
+        )
+        if fair is None:
+            ensure_ward(principal, None)  # as before: no fair is no ward of one's own
+            raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
+        await ensure_gate_scope(principal, fair)
         return {
             **await checkin.counts(fair_id),
             "scanned_on_several_devices": await checkin.offline_conflicts(fair_id),

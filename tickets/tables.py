@@ -8,7 +8,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from core.tables import Account
-from events.tables import Application, Fair
+from events.tables import Application, Fair, Site
 
 
 class PassStatus(StrEnum):
@@ -65,3 +65,17 @@ class Arrival(Table):
     gate = Varchar(length=60, default="")
     device_id = Varchar(length=80)
     scanned_at = Timestamptz()
+
+
+class GateAssignment(Table):
+    """Where a gate-staff account may check passes in: one fair, or every fair at one site.
+    Exactly one of site and fair is set; unique per (account, site) and (account, fair), both
+    enforced by the migration (a check and two unique indexes)."""
+
+    account = ForeignKey(Account, null=False, on_delete=OnDelete.cascade)
+    site = ForeignKey(Site, null=True, default=None, on_delete=OnDelete.cascade)
+    fair = ForeignKey(Fair, null=True, default=None, on_delete=OnDelete.cascade)
+    created_by = ForeignKey(
+        Account, null=True, default=None, on_delete=OnDelete.set_null, db_column_name="created_by"
+    )
+    created_at = Timestamptz(default=TimestamptzNow())

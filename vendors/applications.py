@@ -27,6 +27,7 @@ from events.tables import (
 )
 from vendors.documents import has_valid_food_certificate
 from vendors.notifications import notify_business
+from vendors.personal_data import ensure_consented
 from vendors.products import PRODUCT_COLUMNS, product_out
 from vendors.schemas import (
     ApplicationIn,
@@ -116,6 +117,7 @@ async def apply(business_id: int, fair_id: int, data: ApplicationIn) -> Applicat
         .run()
     )
     await ensure_confirmed(business["account"])
+    await ensure_consented(business["account"])
     if business["status"] != BusinessStatus.VERIFIED.value:
         raise AppError(
             403,

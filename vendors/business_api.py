@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, JSONBody, MultipartBody
@@ -14,7 +15,7 @@ from core.errors import AppError, request_language
 from core.guards import current_principal, requires
 from core.roles import Right
 from events.calendar_api import subscribe_links
-from vendors import businesses, documents, products, vetting
+from vendors import businesses, documents, personal_data, products, vetting
 from vendors.guards import may_see_business
 from vendors.schemas import (
     BusinessOut,
@@ -25,6 +26,14 @@ from vendors.schemas import (
     ProductOut,
     ProductPatch,
 )
+
+
+class ErasureIn(msgspec.Struct, forbid_unknown_fields=True):
+    password: Annotated[str, msgspec.Meta(max_length=128)]
+
+
+class ConsentIn(msgspec.Struct, forbid_unknown_fields=True):
+    consent_version: Annotated[str, msgspec.Meta(max_length=20)]
 
 
 @dataclass
@@ -162,3 +171,38 @@ class DocumentController(Controller):
                 "cache-control": "private, no-store",
             },
         )
+
+
+class MyDataController(Controller):
+    """The business's rights over its personal data (Law 91/2025/QH15)."""
+
+    path = "/api/me"
+    tags = ["businesses"]
+    guards = [requires(Right.ACT_AS_BUSINESS)]
+
+    @get("/data-export", summary="All the business's data, with its documents, as one ZIP")
+    async def export(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        name, content = await personal_data.export_data(current_principal(request))
+        return Response(
+            content,
+            media_type="application/zip",
+            headers={
+                "content-disposition": f'attachment; filename="{name}"',
+                "cache-control": "private, no-store",
+            },
+        )
+
+    @post("/erasure", status_code=200, summary="Erase the account's personal data")
+    async def erasure(
+        self, request: Request[Any, Any, Any], data: JSONBody[ErasureIn]
+    ) -> dict[str, str]:
+        await personal_data.erase(current_principal(request), data.password)
+        return {"status": "erased"}
+
+    @post("/consent", status_code=200, summary="Agree to the personal data notice")
+    async def consent(
+        self, request: Request[Any, Any, Any], data: JSONBody[ConsentIn]
+    ) -> dict[str, str]:
+        principal = current_principal(request)
+        await personal_data.record_consent(principal.account_id, data.consent_version)
+        return {"consent_version": data.consent_version}

@@ -20,12 +20,14 @@ from core.auth import client_address, throttled
 from core.database import is_unique_violation, write_txn
 from core.email_confirmation import send_confirmation
 from core.errors import AppError
+from core.privacy import NOTICE_VERSION
 from core.roles import Role
 from core.settings import get_settings
 from core.tables import Account, OutboxEmail, Ward
 from core.text import clean, fold, name_key, vi_sort_key
 from vendors import revetting
 from vendors.identifiers import display_phone, normalize_phone, normalize_tax_code
+from vendors.personal_data import display_tax_code
 from vendors.schemas import (
     BusinessOut,
     BusinessPatch,
@@ -166,6 +168,15 @@ async def _existing_account(data: BusinessSignUp) -> None:
 async def sign_up(data: BusinessSignUp) -> BusinessOut | None:
     """The new business, or None when the address already has an account (see
     _existing_account): the caller answers that without saying so."""
+    if data.consent_version and data.consent_version != NOTICE_VERSION:
+        raise AppError(
+            422,
+            f"Thông báo xử lý dữ liệu cá nhân hiện hành là phiên bản {NOTICE_VERSION}: "
+            "hãy đọc và đồng ý phiên bản này.",
+            f"The current personal data notice is version {NOTICE_VERSION}: read and agree "
+            "to that one.",
+            extra={"field": "consent_version"},
+        )
     tax_code = normalize_tax_code(data.kind.value, data.tax_code)
     phone = normalize_phone(data.phone)
     legal_name = clean(data.legal_name)
@@ -226,6 +237,7 @@ async def _insert_business(
             phone=phone,
             language=data.language,
             email_confirmed=False,
+            consent_version=data.consent_version if data.consent_version == NOTICE_VERSION else "",
         )
         # In the same transaction: no account without its confirmation mail, nor the reverse.
         await send_confirmation(
@@ -417,6 +429,7 @@ async def search_businesses(
         Business.trade_name,
         Business.kind,
         Business.tax_code,
+        Business.account,
         Business.status,
         Business.ward,
         Business.ward.slug,
@@ -453,7 +466,8 @@ async def search_businesses(
             legal_name=r["legal_name"],
             trade_name=r["trade_name"],
             kind=r["kind"],
-            tax_code=r["tax_code"],
+            # Lists never log a look, so they show a personal ID masked even to officers.
+            tax_code=display_tax_code(r, None),
             ward_slug=r["ward.slug"],
             ward_name=r["ward.name"],
             status=r["status"],

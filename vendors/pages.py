@@ -18,18 +18,19 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from core.accounts import MIN_PASSWORD_LENGTH
-from core.auth import provide_throttle, sign_in
+from core.auth import provide_throttle, session_cookie, sign_in
 from core.email_confirmation import is_confirmed
 from core.errors import AppError
 from core.guards import current_principal, requires
 from core.i18n import current_language, gettext
 from core.pages import convert_form, form_errors, form_values
+from core.privacy import NOTICE_VERSION
 from core.roles import Right
 from core.throttle import LoginThrottle
 from core.web import page_context
 from events.calendar_api import subscribe_links
 from events.services import list_wards
-from vendors import applications, businesses, documents, products, vetting
+from vendors import applications, businesses, documents, personal_data, products, vetting
 from vendors.schemas import BusinessPatch, BusinessSignUp
 from vendors.tables import BusinessStatus
 
@@ -80,6 +81,7 @@ async def form_choices() -> dict[str, Any]:
         "categories": await businesses.list_categories(current_language()),
         "kind_labels": KIND_LABELS,
         "min_password_length": MIN_PASSWORD_LENGTH,
+        "notice_version": NOTICE_VERSION,
     }
 
 
@@ -130,6 +132,13 @@ class RegisterPage(Controller):
     ) -> Response[Any]:
         values = await form_values(request)
         try:
+            if values.get("consent_version") != NOTICE_VERSION:
+                raise AppError(
+                    422,
+                    "Hãy đọc và đánh dấu đồng ý với Thông báo xử lý dữ liệu cá nhân.",
+                    "Read the personal data notice and tick that you agree.",
+                    extra={"field": "consent_version"},
+                )
             data = convert_form(
                 {**only(values, BusinessSignUp), "language": current_language()}, BusinessSignUp
             )
@@ -183,7 +192,43 @@ class BusinessPages(Controller):
             calendar=subscribe_links(f"/calendar/private/{token}.ics"),
             last_reason=next((h.reason for h in reversed(business.history) if h.reason), ""),
             email_confirmed=await is_confirmed(current_principal(request).user_id),
+            consented=await personal_data.has_consented(current_principal(request).account_id),
+            notice_version=NOTICE_VERSION,
         )
+
+    @post("/consent", status_code=303)
+    async def consent(self, request: Request[Any, Any, Any]) -> Redirect:
+        values = await form_values(request)
+        await personal_data.record_consent(
+            current_principal(request).account_id, values.get("consent_version", "")
+        )
+        return Redirect("/business", status_code=303)
+
+    @get("/erasure")
+    async def erasure_form(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "erasure.html", values={}, errors={})
+
+    @post("/erasure", status_code=303)
+    async def erasure(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        values = await form_values(request)
+        try:
+            if values.get("confirm") != "1":
+                raise AppError(
+                    422,
+                    "Hãy đánh dấu xác nhận rằng bạn muốn xóa dữ liệu.",
+                    "Tick the box to confirm that you want your data erased.",
+                    extra={"field": "confirm"},
+                )
+            await personal_data.erase(current_principal(request), values.get("password", ""))
+        except AppError as exc:
+            return render(
+                request,
+                "erasure.html",
+                status=exc.status_code,
+                values={"confirm": values.get("confirm", "")},
+                errors=form_errors(exc),
+            )
+        return Redirect("/?erased=1", status_code=303, cookies=[session_cookie("", 0)])
 
     @post("/calendar/reset", status_code=303)
     async def reset_calendar(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -301,3 +346,15 @@ def profile_values(business: Any) -> dict[str, Any]:
     values["club_ward_slug"] = business.club_ward_slug or ""
     values["category_slugs"] = [c.slug for c in business.categories]
     return values
+
+
+class PrivacyPage(Controller):
+    path = "/privacy"
+    include_in_schema = False
+
+    @get("/")
+    async def notice(self, request: Request[Any, Any, Any]) -> Template:
+        return Template(
+            "public/privacy.html",
+            context=page_context(request, notice_version=NOTICE_VERSION),
+        )

@@ -30,6 +30,8 @@ class BusinessSignUp(msgspec.Struct, forbid_unknown_fields=True):
     category_slugs: list[str] = msgspec.field(default_factory=list)
     club_ward_slug: str | None = None
     language: str = "vi"
+    # The version of the personal-data notice (/privacy) the person agreed to; "" for none.
+    consent_version: Annotated[str, msgspec.Meta(max_length=20)] = ""
 
 
 class BusinessPatch(msgspec.Struct, forbid_unknown_fields=True):

@@ -120,3 +120,11 @@ class Document(Table):
     storage_key = Varchar(length=64, unique=True)
     expires_on = Date(null=True, default=None)
     uploaded_at = Timestamptz(default=TimestamptzNow())
+
+
+class PersonalIdView(Table):
+    """Each time an officer saw a household owner's unmasked personal ID (CCCD): who, when."""
+
+    business = ForeignKey(Business, null=False, on_delete=OnDelete.cascade, index=True)
+    viewer = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())

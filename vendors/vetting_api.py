@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from core.errors import AppError, request_language
 from core.guards import current_principal, requires
 from core.roles import Right
-from vendors import businesses, documents, products, vetting
+from vendors import businesses, documents, personal_data, products, vetting
 from vendors.guards import may_see_business
 from vendors.schemas import (
     BusinessOut,
@@ -64,8 +64,11 @@ class BusinessesController(Controller):
     async def detail(
         self, request: Request[Any, Any, Any], business_id: FromPath[int]
     ) -> BusinessOut:
-        await may_see_business(current_principal(request), business_id)
-        return await businesses.business_out(business_id, request_language(request))
+        principal = current_principal(request)
+        await may_see_business(principal, business_id)
+        business = await businesses.business_out(business_id, request_language(request))
+        business.tax_code = await personal_data.reveal_tax_code(business_id, principal)
+        return business
 
     @get("/{business_id:int}/products", guards=VET, summary="A business's products")
     async def products(
