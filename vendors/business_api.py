@@ -180,7 +180,11 @@ class MyDataController(Controller):
     tags = ["businesses"]
     guards = [requires(Right.ACT_AS_BUSINESS)]
 
-    @get("/data-export", summary="All the business's data, with its documents, as one ZIP")
+    @get(
+        "/data-export",
+        summary="All the business's data, with its documents, as one ZIP",
+        media_type="application/zip",
+    )
     async def export(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         name, content = await personal_data.export_data(current_principal(request))
         return Response(
