@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Any
 
@@ -30,6 +29,7 @@ from core.guards import current_principal, signed_in
 from core.roles import ROLE_LABELS, Right
 from core.settings import get_settings
 from core.sign_ins import record_sign_in
+from core.stored_secrets import stored_form
 from core.tables import Ward
 from core.throttle import LoginThrottle, RequestThrottle
 from core.two_factor import check_second_factor
@@ -69,7 +69,7 @@ def _cookie_token(scope: Scope) -> str | None:
 def stored_session_token(token: str) -> str:
     """What the session table keeps of a cookie's token: its SHA-256, so that a copy of the
     database (a backup, a leaked dump) signs nobody in."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return stored_form(token)
 
 
 async def open_session(user_id: int) -> str:

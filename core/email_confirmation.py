@@ -8,7 +8,6 @@ of the change. Links are single-use, kept as their SHA-256, and valid for CONFIR
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from piccolo_api.session_auth.tables import SessionsBase
@@ -18,6 +17,7 @@ from core.accounts import Principal, User, normalize_email
 from core.database import write_txn
 from core.errors import AppError
 from core.settings import get_settings
+from core.stored_secrets import stored_form
 from core.tables import Account, EmailConfirmationToken
 
 CONFIRM_VALIDITY = dt.timedelta(hours=48)
@@ -44,10 +44,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def send_confirmation(
     user_id: int, email: str, name: str, language: str, *, change: bool = False
 ) -> None:
@@ -58,7 +54,7 @@ async def send_confirmation(
         EmailConfirmationToken(
             user=user_id,
             email=email,
-            token_hash=_hash(token),
+            token_hash=stored_form(token),
             created_at=now,
             expires_at=now + CONFIRM_VALIDITY,
         )
@@ -148,7 +144,7 @@ async def confirm(token: str) -> str:
         await EmailConfirmationToken.select(
             EmailConfirmationToken.expires_at, EmailConfirmationToken.used_at
         )
-        .where(EmailConfirmationToken.token_hash == _hash(token))
+        .where(EmailConfirmationToken.token_hash == stored_form(token))
         .first()
         .run()
         if 0 < len(token) <= 200
@@ -163,7 +159,7 @@ async def confirm(token: str) -> str:
         spent = (
             await EmailConfirmationToken.update({EmailConfirmationToken.used_at: now})
             .where(
-                EmailConfirmationToken.token_hash == _hash(token),
+                EmailConfirmationToken.token_hash == stored_form(token),
                 EmailConfirmationToken.used_at.is_null(),
             )
             .returning(EmailConfirmationToken.user, EmailConfirmationToken.email)

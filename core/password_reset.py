@@ -8,7 +8,6 @@ password ends every session of the account.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from piccolo_api.session_auth.tables import SessionsBase
@@ -19,6 +18,7 @@ from core.accounts import User, check_password, hash_off_loop, normalize_email
 from core.database import write_txn
 from core.errors import AppError
 from core.settings import get_settings
+from core.stored_secrets import stored_form
 from core.tables import Account, PasswordResetToken
 
 RESET_VALIDITY = dt.timedelta(hours=1)
@@ -58,7 +58,7 @@ def now_utc() -> dt.datetime:
 
 
 def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return stored_form(token)
 
 
 async def request_reset(email: str) -> None:

@@ -9,7 +9,6 @@ once, kept as SHA-256, and each works once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 import time
@@ -26,6 +25,7 @@ from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
 from core.roles import Right
+from core.stored_secrets import stored_form
 from core.tables import RecoveryCode, TwoFactor
 
 ISSUER = "Phiên chợ hàng Việt"
@@ -194,7 +194,7 @@ async def _spend_totp(user_id: int, secret: str, code: str, last_step: int) -> b
 
 
 def recovery_hash(code: str) -> str:
-    return hashlib.sha256(_clean(code).encode()).hexdigest()
+    return stored_form(_clean(code))
 
 
 async def _spend_recovery(user_id: int, code: str) -> bool:
