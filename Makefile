@@ -2,6 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The suite runs on every core (pytest-xdist); a module's tests stay on one worker, so a module's
+# servers and fixtures start once. WORKERS=0 runs it in this one process.
+WORKERS ?= auto
+XDIST := -n $(WORKERS) --dist loadscope
 PIP := $(VENV)/bin/pip
 
 .PHONY: run test test-any-day test-ahead lint install install-test clean messages
@@ -31,17 +35,17 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 test: install-test tests/js/node_modules/.installed
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The suite again with the clock moved (libfaketime, for every process it starts): to a day far
 # ahead, and to five minutes before midnight in Ho Chi Minh City, so the day changes mid-run.
 # The clock is the app's whatever the database, so these runs keep to the SQLite half.
 # test-ahead is the first of them alone (what .ci/run adds to make test).
 test-any-day: test-ahead
-	$(PY) -m tests.clock "23:55" -k "not postgresql" $(PYTEST_ARGS)
+	$(PY) -m tests.clock "23:55" -k "not postgresql" $(XDIST) $(PYTEST_ARGS)
 
 test-ahead: install-test tests/js/node_modules/.installed
-	$(PY) -m tests.clock "2027-06-01 10:00" -k "not postgresql" $(PYTEST_ARGS)
+	$(PY) -m tests.clock "2027-06-01 10:00" -k "not postgresql" $(XDIST) $(PYTEST_ARGS)
 
 # New texts of the code and templates into the English catalog (locale/en/LC_MESSAGES/messages.po).
 messages: install

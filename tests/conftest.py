@@ -18,6 +18,18 @@ os.environ["MAIL_POLL_SECONDS"] = "0"
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("PUBLIC_URL", None)
 
+# Under pytest-xdist each worker is a process of its own with its own SQLite files (above); it
+# gets a PostgreSQL database of its own too, next to TEST_DATABASE_URL's, so that one worker's
+# truncations never meet another's tests. Databases derived from it (tests.live_server) follow.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER and os.environ.get("TEST_DATABASE_URL"):
+    from tests.live_server import derived_postgres_url, recreate_postgres_database
+
+    os.environ["TEST_DATABASE_URL"] = derived_postgres_url(
+        os.environ["TEST_DATABASE_URL"], _WORKER
+    )
+    recreate_postgres_database(os.environ["TEST_DATABASE_URL"])
+
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
@@ -149,6 +161,13 @@ async def client(app):
 def client_from(app, address: str) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, client=(address, 40001))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+def pytest_sessionfinish(session) -> None:
+    if _WORKER and os.environ.get("TEST_DATABASE_URL"):
+        from tests.live_server import drop_postgres_database
+
+        drop_postgres_database(os.environ["TEST_DATABASE_URL"])
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
