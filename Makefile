@@ -25,8 +25,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
-	$(PY) -m core.cli setup
-	$(PY) -m core.cli serve
+	$(PY) -m manage setup
+	$(PY) -m manage serve
 
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
@@ -35,6 +35,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 test: install-test tests/js/node_modules/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The suite again with the clock moved (libfaketime, for every process it starts): to a day far
@@ -62,6 +63,7 @@ bench: install-test
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) build *.egg-info

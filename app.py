@@ -17,14 +17,13 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
+from admin import admin
 from console.routes import CONSOLE_ROUTES
 from core.account_api import AccountController
-from core.admin import admin
 from core.auth import AuthController, SessionAuthMiddleware
 from core.changes import bump_on_write
 from core.database import engine_from_url, prepare_engine, release_engine
 from core.errors import EXCEPTION_HANDLERS
-from core.gate import gate_page, gate_service_worker
 from core.health import health
 from core.i18n import install_in_jinja, language_middleware
 from core.mail import mail_sender_lifespan
@@ -33,9 +32,9 @@ from core.own_account_api import EmailConfirmController, OwnAccountController, O
 from core.password_reset_api import PasswordResetController, PasswordResetPages
 from core.security import ApiCrossSiteGuard, security_headers
 from core.settings import PROJECT_ROOT, get_settings
+from core.sign_in_pages import SignInPages
 from core.tables import Ward
 from core.two_factor_api import TwoFactorController, TwoFactorPages
-from core.web import WebController
 from events.calendar_api import CALENDAR_ROUTES
 from events.controllers import SiteController, WardController
 from events.fair_api import FairController, SeriesController
@@ -46,6 +45,7 @@ from inspections.controllers import InspectionController, TeamController
 from inspections.pages import InspectionPagesController
 from reports.controllers import ReportController
 from tickets.controllers import CheckInController, FairPassesController, MyPassesController
+from tickets.gate_pages import gate_page, gate_service_worker
 from tickets.gate_staff_api import FairGateStaffController, SiteGateStaffController
 from vendors.application_api import ApplicationController, FairApplicationController
 from vendors.business_api import (
@@ -124,7 +124,7 @@ def create_app() -> Litestar:
             ReportController,
             FairApplicationController,
             ApplicationController,
-            WebController,
+            SignInPages,
             *CONSOLE_ROUTES,
             gate_page,
             gate_service_worker,

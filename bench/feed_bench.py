@@ -131,6 +131,6 @@ async def main() -> None:
 
 if __name__ == "__main__":
     subprocess.run(
-        [sys.executable, "-m", "core.cli", "migrate"], cwd=ROOT, check=True, capture_output=True
+        [sys.executable, "-m", "manage", "migrate"], cwd=ROOT, check=True, capture_output=True
     )
     asyncio.run(main())

@@ -1,8 +1,8 @@
 """Load test: a fair day's mix of requests against the real server, several workers, on
 PostgreSQL and Redis, driven over loopback from this process.
 
-The script makes its own PostgreSQL database (migrated, demo data loaded by `core.cli setup`),
-adds upcoming fairs open for applications, starts `python -m core.cli serve` with WORKERS
+The script makes its own PostgreSQL database (migrated, demo data loaded by `manage setup`),
+adds upcoming fairs open for applications, starts `python -m manage serve` with WORKERS
 workers and REDIS_URL on its own Redis database, and sends a bounded number of requests:
 
 - feed polls as calendar apps make them (If-None-Match with the ETag they were given),
@@ -75,7 +75,7 @@ KINDS = [*MIX]
 
 def run_cli(env: dict[str, str], *args: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
+        [sys.executable, "-m", "manage", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -83,7 +83,7 @@ def run_cli(env: dict[str, str], *args: str) -> None:
         timeout=600,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"core.cli {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+        raise RuntimeError(f"manage {' '.join(args)} failed:\n{done.stderr[-2000:]}")
 
 
 async def prepare(applications_needed: int) -> dict[str, Any]:

@@ -7,7 +7,7 @@ in the same run.
    once per layout for its time and its bytes per pass, and a single pass for its size.
 2. Verifications per second: tickets.codes.decode against bare Ed25519 verification of the same
    payloads and signatures.
-3. Check-in over loopback on PostgreSQL: the real server (`python -m core.cli serve`) with a
+3. Check-in over loopback on PostgreSQL: the real server (`python -m manage serve`) with a
    published fair running today and ~1,000 passes, 50 gate devices each signed in with its own
    device id, first and repeated scans; the floor is the same server's GET /health, sent by the
    same signed-in devices. Skipped, with the reason, when PostgreSQL cannot be reached.
@@ -745,7 +745,7 @@ def main() -> None:
             print(f"3. Check-in on PostgreSQL: skipped ({skipped})")
         else:
             migrated = subprocess.run(
-                [sys.executable, "-m", "core.cli", "migrate"],
+                [sys.executable, "-m", "manage", "migrate"],
                 cwd=ROOT,
                 env=env,
                 capture_output=True,

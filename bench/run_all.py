@@ -60,7 +60,7 @@ BENCHMARKS = (
         [],
         ["--quick"],
         "Load test: a fair day on several workers",
-        "The real server (`core.cli serve`, several uvicorn workers) on PostgreSQL and Redis with "
+        "The real server (`manage serve`, several uvicorn workers) on PostgreSQL and Redis with "
         "the demo data, driven over loopback by another process.",
     ),
 )

@@ -12,8 +12,8 @@ from litestar.response import Template
 from core.accounts import Principal
 from core.errors import AppError
 from core.guards import current_principal, ensure_ward
+from core.templating import day_label, page_context
 from core.timezone import local
-from core.web import day_label, page_context
 from events.board import fair_row
 from events.tables import Fair, FairStatus, Site
 

@@ -17,7 +17,9 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from core.database import RETRY_AFTER_SECONDS, is_database_unavailable
+from core.i18n import request_language
 from core.redaction import redact
+from core.templating import page_context
 
 logger = logging.getLogger(__name__)
 
@@ -68,19 +70,6 @@ class AppError(HTTPException):
         self.en = en
 
 
-def request_language(request: Request[Any, Any, Any]) -> str:
-    """English only when asked for: the `lang` cookie, then the account, then Accept-Language."""
-    cookie = request.cookies.get("lang")
-    if cookie in {"vi", "en"}:
-        return cookie
-    principal = request.scope.get("user")
-    if principal is not None:
-        return principal.language
-    accept = request.headers.get("accept-language", "")
-    first = accept.split(",")[0].strip().lower()
-    return "en" if first.startswith("en") else "vi"
-
-
 def problem_response(
     request: Request[Any, Any, Any],
     status: int,
@@ -124,8 +113,6 @@ def error_page(
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?{urlencode({'next': target})}", status_code=303)
     from litestar.response import Template
-
-    from core.web import page_context
 
     context = page_context(request, status=status, title=_title(status), detail=detail)
     return Template("error.html", context=context, status_code=status, headers=headers)
@@ -225,7 +212,7 @@ EXCEPTION_HANDLERS = {
     Exception: internal_error_handler,
 }
 
-__all__ = ["PROBLEM_JSON", "AppError", "MediaType", "request_language"]
+__all__ = ["PROBLEM_JSON", "AppError", "MediaType"]
 
 
 async def send_problem(

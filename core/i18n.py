@@ -17,6 +17,7 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from litestar import Request
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from core.settings import PROJECT_ROOT
@@ -71,13 +72,22 @@ class use_language:
         _language.reset(self._token)
 
 
+def request_language(request: Request[Any, Any, Any]) -> str:
+    """English only when asked for: the `lang` cookie, then the account, then Accept-Language."""
+    cookie = request.cookies.get("lang")
+    if cookie in {"vi", "en"}:
+        return cookie
+    principal = request.scope.get("user")
+    if principal is not None:
+        return principal.language
+    accept = request.headers.get("accept-language", "")
+    first = accept.split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "vi"
+
+
 def language_middleware(app: ASGIApp) -> ASGIApp:
     """Sets the language of each request (cookie, then account, then Accept-Language) for the
     gettext calls of its templates and handlers. Runs after the session middleware."""
-    from litestar import Request
-
-    from core.errors import request_language
-
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)

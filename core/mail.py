@@ -4,7 +4,7 @@
 rest: the text body) and, when it exists, `<template>.<language>.html`, and inserts the result
 into the outbox, inside the caller's transaction when one is open: the mail goes out only if
 the change it reports is committed. `deliver_due()` sends what is due over SMTP; every worker
-process runs it in the background (MAIL_POLL_SECONDS), and `python -m core.cli send-mail` runs
+process runs it in the background (MAIL_POLL_SECONDS), and `python -m manage send-mail` runs
 it once. A failed attempt is retried later with a growing delay, never dropped.
 """
 

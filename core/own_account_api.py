@@ -20,8 +20,8 @@ from core.own_account import change_password
 from core.pages import form_errors, form_values
 from core.roles import Role
 from core.sign_ins import browser_label, end_other_sessions, open_session_count, recent_sign_ins
+from core.templating import page_context
 from core.timezone import local
-from core.web import page_context
 
 # A mailbox gets at most this many confirmation links an hour; a caller this many attempts.
 MAILS_PER_ACCOUNT = 3

@@ -14,7 +14,7 @@ from core.accounts import MIN_PASSWORD_LENGTH, normalize_email
 from core.auth import client_address, throttled
 from core.errors import AppError
 from core.pages import form_errors, form_values
-from core.web import page_context
+from core.templating import page_context
 
 # A mailbox gets at most this many reset mails an hour, whoever asks.
 RESETS_PER_EMAIL = 3

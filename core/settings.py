@@ -131,7 +131,7 @@ class Settings:
     # A private CA to trust for the mail server's certificate, besides the system's.
     smtp_ca_file: str | None
     mail_from: str
-    # 0: this process sends no mail by itself (tests, or `core.cli send-mail` run by a timer).
+    # 0: this process sends no mail by itself (tests, or `manage send-mail` run by a timer).
     mail_poll_seconds: float
 
     @property

@@ -16,7 +16,7 @@ from core.errors import AppError
 from core.guards import current_principal, signed_in
 from core.i18n import N_, gettext
 from core.pages import form_errors, form_values
-from core.web import page_context
+from core.templating import page_context
 
 # Codes typed while signed in, per account: a stolen session cannot guess its way to turning
 # the second factor off (a million codes, three valid at a time).

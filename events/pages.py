@@ -12,8 +12,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from core.errors import AppError
+from core.i18n import request_language
+from core.templating import day_label, page_context
 from core.timezone import now_utc, today_local
-from core.web import day_label, page_context
 from events import directory, stallmap
 from events.board import fair_stalls
 from events.calendar_api import fair_feed, subscribe_links
@@ -24,6 +25,7 @@ from events.sharing import event_data, json_ld, open_graph
 from events.tables import SETTING_LABELS
 
 UPCOMING_DAYS = 180
+HOME_DAYS = 90  # the home page lists the next three months
 
 
 def map_link(site: SiteOut) -> str:
@@ -127,4 +129,22 @@ async def ward_page(request: Request[Any, Any, Any], slug: FromPath[str]) -> Tem
     )
 
 
-PUBLIC_PAGES = [fair_page, site_page, ward_page]
+@get("/", include_in_schema=False)
+async def home_page(request: Request[Any, Any, Any]) -> Template:
+    lang = request_language(request)
+    today = today_local()
+    fairs = await list_fairs(today, today + dt.timedelta(days=HOME_DAYS))
+    return Template(
+        "home.html",
+        context=page_context(
+            request,
+            sites=await list_sites(),
+            wards=await list_wards(),
+            setting_labels=SETTING_LABELS,
+            upcoming=[fair_item(f, lang) for f in fairs],
+            links=subscribe_links("/calendar.ics"),
+        ),
+    )
+
+
+PUBLIC_PAGES = [home_page, fair_page, site_page, ward_page]

@@ -17,8 +17,8 @@ from core.guards import current_principal, requires
 from core.i18n import current_language
 from core.pages import convert_form, form_errors, form_values
 from core.roles import Right
+from core.templating import page_context
 from core.timezone import local
-from core.web import page_context
 from inspections import findings, photos, services
 from inspections.checklist import (
     CHECKLIST,

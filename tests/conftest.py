@@ -59,7 +59,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
+        [sys.executable, "-m", "manage", *args],
         cwd=PROJECT_ROOT,
         env=env,
         input=stdin,

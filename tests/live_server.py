@@ -1,5 +1,5 @@
 """The app as a real server process, for the browser tests, the scale-out and fault tests and
-the benchmarks: `python -m core.cli serve` (what `make run` starts) on a free port, with its own
+the benchmarks: `python -m manage serve` (what `make run` starts) on a free port, with its own
 environment and database, logging to a file; and the database plumbing those callers share.
 
 bench/ imports this module before it has set the environment the app reads its settings from:
@@ -47,7 +47,7 @@ def redis_reachable() -> bool:
 
 
 class LiveServer:
-    """`python -m core.cli serve` in its own process group, started at once; `wait_healthy()`
+    """`python -m manage serve` in its own process group, started at once; `wait_healthy()`
     (or `with`) waits for it to answer, `stop()` ends it and its workers.
 
     The environment is this process's (VAR_DIR too, so that server and caller share the
@@ -80,7 +80,7 @@ class LiveServer:
         self.database_url = environment.get("DATABASE_URL", "")
         with log.open("ab") as output:  # the server keeps its own copy of the file
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "core.cli", "serve", "--workers", str(workers)],
+                [sys.executable, "-m", "manage", "serve", "--workers", str(workers)],
                 cwd=PROJECT_ROOT,
                 env=environment,
                 stdout=output,

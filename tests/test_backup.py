@@ -1,4 +1,4 @@
-"""`python -m core.cli backup` while the app writes, and `restore` into an empty installation."""
+"""`python -m manage backup` while the app writes, and `restore` into an empty installation."""
 
 from __future__ import annotations
 

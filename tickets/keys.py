@@ -112,7 +112,7 @@ def signing_key() -> SigningKey:
     active = [k for k in ring() if not k.retired]
     if not active:
         raise RuntimeError(
-            "Every pass-signing key is retired: run `python -m core.cli rotate-keys`."
+            "Every pass-signing key is retired: run `python -m manage rotate-keys`."
         )
     return active[-1]
 

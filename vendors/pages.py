@@ -26,8 +26,8 @@ from core.i18n import current_language, gettext
 from core.pages import convert_form, form_errors, form_values
 from core.privacy import NOTICE_VERSION
 from core.roles import Right
+from core.templating import page_context
 from core.throttle import LoginThrottle
-from core.web import page_context
 from events.calendar_api import subscribe_links
 from events.services import list_wards
 from vendors import applications, businesses, documents, personal_data, products, vetting

@@ -14,8 +14,8 @@ from litestar.response import Redirect, Template
 from core.errors import AppError
 from core.i18n import current_language
 from core.pages import convert_form, form_errors, form_values
+from core.templating import day_label
 from core.timezone import local, now_utc, today_local
-from core.web import day_label
 from events import stallmap
 from events.board import fair_stalls
 from events.fairs import get_fair, list_fairs

@@ -1,4 +1,4 @@
-"""Command line: `python -m core.cli <command>` (`--help` lists them)."""
+"""Command line: `python -m manage <command>` (`--help` lists them)."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def _serve(workers: int) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core.cli", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m manage", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="load demo data into an empty database (unless DEMO=0)")

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from core.i18n import N_, gettext
 from core.roles import Right
 from core.settings import PROJECT_ROOT
-from core.web import page_context
+from core.templating import page_context
 
 # What static/gate.js says: the page hands it the texts in its own language, so that answers
 # worked out offline read like the server's.

@@ -1,10 +1,8 @@
-"""The first web pages: home, sign-in, sign-out and the language switch."""
+"""The sign-in and sign-out forms and the language switch."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -15,21 +13,10 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from core.auth import provide_throttle, sign_in, sign_out
-from core.errors import AppError, request_language
+from core.errors import AppError
+from core.i18n import request_language
+from core.templating import page_context, safe_next
 from core.throttle import LoginThrottle
-from core.timezone import local, today_local
-from events.services import list_sites, list_wards
-from events.tables import SETTING_LABELS
-
-WEEKDAYS = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def day_label(moment: dt.datetime, lang: str) -> str:
-    """“Chủ nhật, 13/12/2026”: the way dates are written in Vietnamese."""
-    day = local(moment)
-    names = WEEKDAYS_EN if lang == "en" else WEEKDAYS
-    return f"{names[day.weekday()]}, {day:%d/%m/%Y}"
 
 
 class LoginForm(msgspec.Struct):
@@ -42,62 +29,9 @@ class LoginForm(msgspec.Struct):
     recovery: str = ""
 
 
-def safe_next(target: str) -> str:
-    """Only same-site paths: a crafted ?next= must not send people to another site."""
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
-
-def page_context(request: Request[Any, Any, Any], **extra: Any) -> dict[str, Any]:
-    lang = request_language(request)
-
-    def pick(pair: tuple[str, str]) -> str:
-        """A (Vietnamese, English) label of the data, such as a site's setting."""
-        return pair[1] if lang == "en" else pair[0]
-
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return {
-        "lang": lang,
-        "pick": pick,
-        "user": request.scope.get("user"),
-        "request_path": path,
-        **extra,
-    }
-
-
-class WebController(Controller):
+class SignInPages(Controller):
     include_in_schema = False
     dependencies = {"throttle": Provide(provide_throttle, sync_to_thread=False)}
-
-    @get("/")
-    async def home(self, request: Request[Any, Any, Any]) -> Template:
-        from events.calendar_api import subscribe_links
-        from events.fairs import list_fairs
-
-        lang = request_language(request)
-        today = today_local()
-        fairs = await list_fairs(today, today + dt.timedelta(days=90))
-        upcoming = [
-            {
-                "fair": f,
-                "day": day_label(dt.datetime.fromisoformat(f.start), lang),
-                "hours": f"{f.start[11:16]}–{f.end[11:16]}",
-            }
-            for f in fairs
-        ]
-        return Template(
-            "home.html",
-            context=page_context(
-                request,
-                sites=await list_sites(),
-                wards=await list_wards(),
-                setting_labels=SETTING_LABELS,
-                upcoming=upcoming,
-                links=subscribe_links("/calendar.ics"),
-            ),
-        )
 
     @get("/login")
     async def login_page(
