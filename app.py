@@ -18,45 +18,26 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
 from admin import admin
-from console.routes import CONSOLE_ROUTES
-from core.account_api import AccountController
-from core.auth import AuthController, SessionAuthMiddleware
+from allocation import routes as allocation_routes
+from console import routes as console_routes
+from core import routes as core_routes
+from core.auth import SessionAuthMiddleware
 from core.changes import bump_on_write
 from core.database import engine_from_url, prepare_engine, release_engine
 from core.errors import EXCEPTION_HANDLERS
-from core.health import health
 from core.i18n import install_in_jinja, language_middleware
 from core.mail import mail_sender_lifespan
 from core.openapi import declare_problems_on_startup
-from core.own_account_api import EmailConfirmController, OwnAccountController, OwnAccountPages
-from core.password_reset_api import PasswordResetController, PasswordResetPages
 from core.security import ApiCrossSiteGuard, security_headers
 from core.settings import PROJECT_ROOT, get_settings
-from core.sign_in_pages import SignInPages
 from core.tables import Ward
-from core.two_factor_api import TwoFactorController, TwoFactorPages
-from events.calendar_api import CALENDAR_ROUTES
-from events.controllers import SiteController, WardController
-from events.fair_api import FairController, SeriesController
-from events.pages import PUBLIC_PAGES
-from events.sharing import SHARING_ROUTES
-from events.stall_api import FairMapController, SiteMapController
-from inspections.controllers import InspectionController, TeamController
-from inspections.pages import InspectionPagesController
-from reports.controllers import ReportController
-from tickets.controllers import CheckInController, FairPassesController, MyPassesController
-from tickets.gate_pages import gate_page, gate_service_worker
-from tickets.gate_staff_api import FairGateStaffController, SiteGateStaffController
-from vendors.application_api import ApplicationController, FairApplicationController
-from vendors.business_api import (
-    CategoryController,
-    DocumentController,
-    MyBusinessController,
-    MyDataController,
-)
-from vendors.pages import BusinessPages, PrivacyPage, RegisterPage
-from vendors.selling_pages import SellingPages
-from vendors.vetting_api import BusinessesController
+from events import routes as events_routes
+from inspections import routes as inspections_routes
+from portal import routes as portal_routes
+from reports import routes as reports_routes
+from tickets import routes as tickets_routes
+from vendors import routes as vendors_routes
+from wiring import connect_domains
 
 SWAGGER_UI = "/static/vendor/swagger-ui-5.35.0"
 
@@ -83,51 +64,18 @@ async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
 def create_app() -> Litestar:
     settings = get_settings()
     engine_from_url(settings.database_url)  # a bad DATABASE_URL stops the start, with its reason
+    connect_domains()
     return Litestar(
         route_handlers=[
-            health,
-            AuthController,
-            PasswordResetController,
-            PasswordResetPages,
-            OwnAccountController,
-            EmailConfirmController,
-            OwnAccountPages,
-            TwoFactorController,
-            TwoFactorPages,
-            AccountController,
-            WardController,
-            SiteController,
-            FairController,
-            SeriesController,
-            SiteMapController,
-            FairMapController,
-            TeamController,
-            InspectionController,
-            InspectionPagesController,
-            *CALENDAR_ROUTES,
-            *PUBLIC_PAGES,
-            *SHARING_ROUTES,
-            RegisterPage,
-            PrivacyPage,
-            BusinessPages,
-            SellingPages,
-            MyPassesController,
-            FairPassesController,
-            CheckInController,
-            FairGateStaffController,
-            SiteGateStaffController,
-            CategoryController,
-            MyBusinessController,
-            MyDataController,
-            DocumentController,
-            BusinessesController,
-            ReportController,
-            FairApplicationController,
-            ApplicationController,
-            SignInPages,
-            *CONSOLE_ROUTES,
-            gate_page,
-            gate_service_worker,
+            *core_routes.ROUTES,
+            *vendors_routes.ROUTES,
+            *events_routes.ROUTES,
+            *allocation_routes.ROUTES,
+            *tickets_routes.ROUTES,
+            *inspections_routes.ROUTES,
+            *reports_routes.ROUTES,
+            *portal_routes.ROUTES,
+            *console_routes.ROUTES,
             admin,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],

@@ -236,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             return _fail(problem)
     from core.errors import AppError
+    from wiring import connect_domains
 
+    connect_domains()  # the demo and the keys' re-issue change what other domains follow
     try:
         if args.command in {"migrate", "setup"} and not asyncio.run(_migrate()):
             return 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from events.allocation import (
+from allocation.solver import (
     allocate,
     check_hard_rules,
     exact,

@@ -87,11 +87,10 @@ def describe(change: dict[str, list[Any]], wards: dict[str, str], lang: str) -> 
 
 
 class ConsoleAccountsController(Controller):
-    path = "/console/accounts"
     include_in_schema = False
     guards = [requires(Right.MANAGE_ACCOUNTS)]
 
-    @get("/")
+    @get("/console/accounts")
     async def list_page(self, request: Request[Any, Any, Any]) -> Response[Any]:
         return await self._list(request, values={"language": "vi", "role": "ward_officer"})
 
@@ -120,7 +119,7 @@ class ConsoleAccountsController(Controller):
             errors=errors or {},
         )
 
-    @post("/", status_code=303)
+    @post("/console/accounts", status_code=303)
     async def create(self, request: Request[Any, Any, Any]) -> Response[Any]:
         values = await form_values(request)
         try:
@@ -141,7 +140,7 @@ class ConsoleAccountsController(Controller):
             )
         return Redirect(f"/console/accounts/{principal.account_id}?done=invited", status_code=303)
 
-    @get("/{account_id:int}")
+    @get("/console/accounts/{account_id:int}")
     async def detail(
         self, request: Request[Any, Any, Any], account_id: FromPath[int]
     ) -> Response[Any]:
@@ -210,7 +209,7 @@ class ConsoleAccountsController(Controller):
             )
         return Redirect(f"/console/accounts/{account_id}?done={done}", status_code=303)
 
-    @post("/{account_id:int}/access", status_code=303)
+    @post("/console/accounts/{account_id:int}/access", status_code=303)
     async def change_access(
         self, request: Request[Any, Any, Any], account_id: FromPath[int]
     ) -> Response[Any]:
@@ -225,7 +224,7 @@ class ConsoleAccountsController(Controller):
 
         return await self._act(request, account_id, "access", change)
 
-    @post("/{account_id:int}/active", status_code=303)
+    @post("/console/accounts/{account_id:int}/active", status_code=303)
     async def change_active(
         self, request: Request[Any, Any, Any], account_id: FromPath[int]
     ) -> Response[Any]:
@@ -236,7 +235,7 @@ class ConsoleAccountsController(Controller):
 
         return await self._act(request, account_id, "active", change)
 
-    @post("/{account_id:int}/invitation", status_code=303)
+    @post("/console/accounts/{account_id:int}/invitation", status_code=303)
     async def resend(
         self, request: Request[Any, Any, Any], account_id: FromPath[int]
     ) -> Response[Any]:

@@ -14,9 +14,9 @@ from core.guards import current_principal, requires
 from core.i18n import gettext
 from core.pages import GENERAL, convert_form, form_errors, form_values
 from core.roles import Right
+from events import applications
+from events.schemas import BulkDecisionIn, DecisionIn
 from events.tables import Application, ApplicationStatus
-from vendors import applications
-from vendors.schemas import BulkDecisionIn, DecisionIn
 
 DECISION_CHOICES = (
     ApplicationStatus.APPROVED.value,
@@ -26,7 +26,6 @@ DECISION_CHOICES = (
 
 
 class ConsoleApplicationsController(Controller):
-    path = "/console/fairs/{fair_id:int}/applications"
     include_in_schema = False
     guards = [requires(Right.DECIDE_APPLICATIONS)]
 
@@ -67,13 +66,13 @@ class ConsoleApplicationsController(Controller):
             results=results,
         )
 
-    @get("/")
+    @get("/console/fairs/{fair_id:int}/applications")
     async def list_applications(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
         return await self._page(request, fair_id)
 
-    @post("/", status_code=200)
+    @post("/console/fairs/{fair_id:int}/applications", status_code=200)
     async def decide_many(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
@@ -111,7 +110,7 @@ class ConsoleApplicationsController(Controller):
         ]
         return await self._page(request, fair_id, results=results)
 
-    @post("/{application_id:int}", status_code=200)
+    @post("/console/fairs/{fair_id:int}/applications/{application_id:int}", status_code=200)
     async def decide_one(
         self,
         request: Request[Any, Any, Any],

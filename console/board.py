@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
+from allocation import board, runs
 from console.common import fair_for, message_of, render
 from core.errors import AppError, request_language
 from core.guards import current_principal, requires
@@ -19,10 +20,10 @@ from core.i18n import gettext
 from core.pages import form_values
 from core.roles import Right
 from core.timezone import local
-from events import allocate, board
+from events import fair_map
+from events.applications import STATUS_LABELS
 from events.stallmap import ATTRIBUTE_LABELS, Box, adjacency
 from events.tables import Application, ApplicationStatus
-from vendors.applications import STATUS_LABELS
 
 SCALE = 20  # pixels per metre, as events/stallmap.svg draws the public map
 MARGIN = 10
@@ -100,7 +101,6 @@ def reason_text(reason: dict[str, str] | str, lang: str) -> str:
 
 
 class ConsoleBoardController(Controller):
-    path = "/console/fairs/{fair_id:int}/board"
     include_in_schema = False
     guards = [requires(Right.MANAGE_FAIRS)]
 
@@ -118,8 +118,8 @@ class ConsoleBoardController(Controller):
     ) -> Response[Any]:
         """The board as it is now (`summary` when the caller has just read it)."""
         fair = await fair_for(request, fair_id)
-        stalls = await board.fair_stalls(fair_id, public=False)
-        summary = summary or await allocate.board_summary(fair_id)
+        stalls = await fair_map.fair_stalls(fair_id, public=False)
+        summary = summary or await runs.board_summary(fair_id)
         held = {a["application_id"]: a for a in summary["assignments"]}
         left = {a["application_id"]: a for a in summary["left_out"]}
         lang = request_language(request)
@@ -172,15 +172,15 @@ class ConsoleBoardController(Controller):
             return await self._board(request, fair_id, run=notice)
         return await self._board(request, fair_id, notice=notice)
 
-    @get("/")
+    @get("/console/fairs/{fair_id:int}/board")
     async def show(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Response[Any]:
         return await self._board(request, fair_id)
 
-    @post("/run", status_code=200)
+    @post("/console/fairs/{fair_id:int}/board/run", status_code=200)
     async def run(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Response[Any]:
         await fair_for(request, fair_id)
         values = await form_values(request)
-        summary = await allocate.board_summary(fair_id)
+        summary = await runs.board_summary(fair_id)
         redone = sum(not a["pinned"] for a in summary["assignments"])
         if redone and values.get("confirm") != "1":
             # A run redoes every stall not pinned: hand work and a published board are lost
@@ -198,11 +198,11 @@ class ConsoleBoardController(Controller):
             )
 
         async def action() -> dict[str, Any]:
-            return await allocate.run_allocation(current_principal(request), fair_id)
+            return await runs.run_allocation(current_principal(request), fair_id)
 
         return await self._act(request, fair_id, action)
 
-    @post("/place", status_code=200)
+    @post("/console/fairs/{fair_id:int}/board/place", status_code=200)
     async def place(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Response[Any]:
         """Put an application on a stall: a free stall is a move, a taken one a swap."""
         await fair_for(request, fair_id)
@@ -212,7 +212,7 @@ class ConsoleBoardController(Controller):
         async def action() -> str:
             application_id = _int(values.get("application_id"), "application_id")
             code = str(values.get("stall_code", "")).strip().upper()
-            stalls = await board.fair_stalls(fair_id, public=False)
+            stalls = await fair_map.fair_stalls(fair_id, public=False)
             target = next((s for s in stalls if s["code"] == code), None)
             if target is None:
                 raise AppError(422, "Hãy chọn một gian trên sơ đồ.", "Choose a stall on the map.")
@@ -238,7 +238,7 @@ class ConsoleBoardController(Controller):
 
         return await self._act(request, fair_id, action)
 
-    @post("/pin", status_code=200)
+    @post("/console/fairs/{fair_id:int}/board/pin", status_code=200)
     async def pin(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Response[Any]:
         await fair_for(request, fair_id)
         values = await form_values(request)
@@ -255,7 +255,7 @@ class ConsoleBoardController(Controller):
 
         return await self._act(request, fair_id, action)
 
-    @post("/unassign", status_code=200)
+    @post("/console/fairs/{fair_id:int}/board/unassign", status_code=200)
     async def unassign(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
@@ -273,13 +273,13 @@ class ConsoleBoardController(Controller):
 
         return await self._act(request, fair_id, action)
 
-    @post("/publish", status_code=200)
+    @post("/console/fairs/{fair_id:int}/board/publish", status_code=200)
     async def publish(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
         await fair_for(request, fair_id)
         values = await form_values(request)
-        summary = await allocate.board_summary(fair_id)
+        summary = await runs.board_summary(fair_id)
         if summary["assignments"] and values.get("confirm") != "1":
             # Publishing e-mails every business and issues its pass: say so before doing it.
             return await self._board(
@@ -295,7 +295,7 @@ class ConsoleBoardController(Controller):
             )
 
         async def action() -> str:
-            await allocate.publish(current_principal(request), fair_id)
+            await runs.publish(current_principal(request), fair_id)
             return gettext("Đã công bố kết quả xếp gian; các doanh nghiệp đã được báo.")
 
         return await self._act(request, fair_id, action)

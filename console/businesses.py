@@ -33,11 +33,10 @@ def actions_for(status: str) -> list[vetting.Action]:
 
 
 class ConsoleBusinessesController(Controller):
-    path = "/console/businesses"
     include_in_schema = False
     guards = [requires(Right.VET_BUSINESSES)]
 
-    @get("/")
+    @get("/console/businesses")
     async def search(
         self,
         request: Request[Any, Any, Any],
@@ -63,7 +62,7 @@ class ConsoleBusinessesController(Controller):
             wards=wards,
         )
 
-    @get("/{business_id:int}")
+    @get("/console/businesses/{business_id:int}")
     async def detail(
         self, request: Request[Any, Any, Any], business_id: FromPath[int]
     ) -> Response[Any]:
@@ -105,7 +104,7 @@ class ConsoleBusinessesController(Controller):
             notice=notice,
         )
 
-    @post("/{business_id:int}/{action:str}", status_code=303)
+    @post("/console/businesses/{business_id:int}/{action:str}", status_code=303)
     async def act(
         self, request: Request[Any, Any, Any], business_id: FromPath[int], action: FromPath[str]
     ) -> Response[Any]:

@@ -45,17 +45,16 @@ async def live_state(fair_id: int) -> dict[str, Any]:
 
 
 class ConsoleCheckInController(Controller):
-    path = "/console/fairs/{fair_id:int}/checkin"
     include_in_schema = False
     guards = [requires(Right.MANAGE_FAIRS)]
 
-    @get("/")
+    @get("/console/fairs/{fair_id:int}/checkin")
     async def page(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Response[Any]:
         fair = await fair_for(request, fair_id)
         await ensure_gate_scope(current_principal(request), fair)
         return render(request, "checkin.html", fair=fair, **await live_state(fair_id))
 
-    @get("/counts")
+    @get("/console/fairs/{fair_id:int}/checkin/counts")
     async def counts(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:

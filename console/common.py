@@ -14,7 +14,7 @@ from core.errors import AppError
 from core.guards import current_principal, ensure_ward
 from core.templating import day_label, page_context
 from core.timezone import local
-from events.board import fair_row
+from events.fair_rows import fair_row
 from events.tables import Fair, FairStatus, Site
 
 FAIR_STATUS_LABELS = {

@@ -42,11 +42,10 @@ async def _applications_by_fair(fair_ids: list[int]) -> dict[int, dict[str, int]
 
 
 class DashboardController(Controller):
-    path = "/console"
     include_in_schema = False
     guards = [requires(Right.MANAGE_FAIRS)]
 
-    @get("/")
+    @get("/console")
     async def dashboard(self, request: Request[Any, Any, Any]) -> Template:
         principal = current_principal(request)
         fairs = [

@@ -65,7 +65,6 @@ def fair_values(fair: dict[str, Any]) -> dict[str, Any]:
 
 
 class ConsoleFairsController(Controller):
-    path = "/console/fairs"
     include_in_schema = False
     guards = [requires(Right.MANAGE_FAIRS)]
 
@@ -92,7 +91,7 @@ class ConsoleFairsController(Controller):
             **extra,
         )
 
-    @get("/")
+    @get("/console/fairs")
     async def list_fairs(self, request: Request[Any, Any, Any]) -> Response[Any]:
         rows = await fairs_for(current_principal(request))
         return render(
@@ -103,11 +102,11 @@ class ConsoleFairsController(Controller):
             notice=request.query_params.get("done", ""),
         )
 
-    @get("/new")
+    @get("/console/fairs/new")
     async def new_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
         return await self._form(request, "fair_new.html", {}, {})
 
-    @post("/new", status_code=303)
+    @post("/console/fairs/new", status_code=303)
     async def create(self, request: Request[Any, Any, Any]) -> Response[Any]:
         values = await form_values(request)
         try:
@@ -117,13 +116,13 @@ class ConsoleFairsController(Controller):
             return await self._form(request, "fair_new.html", values, form_errors(exc), 422)
         return Redirect(f"/console/fairs/{created.id}?done=created", status_code=303)
 
-    @get("/series/new")
+    @get("/console/fairs/series/new")
     async def new_series_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
         return await self._form(
             request, "series_new.html", {"frequency": "monthly", "every_weeks": "1"}, {}
         )
 
-    @post("/series/new", status_code=303)
+    @post("/console/fairs/series/new", status_code=303)
     async def create_series(self, request: Request[Any, Any, Any]) -> Response[Any]:
         values = await form_values(request)
         try:
@@ -155,13 +154,13 @@ class ConsoleFairsController(Controller):
             gate_options=await gate_scope.gate_staff_accounts(),
         )
 
-    @get("/{fair_id:int}")
+    @get("/console/fairs/{fair_id:int}")
     async def detail(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
         return await self._detail(request, fair_id)
 
-    @post("/{fair_id:int}", status_code=303)
+    @post("/console/fairs/{fair_id:int}", status_code=303)
     async def edit(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Response[Any]:
         await fair_for(request, fair_id)
         values = await form_values(request)
@@ -174,7 +173,7 @@ class ConsoleFairsController(Controller):
             return await self._detail(request, fair_id, values, form_errors(exc), 422)
         return Redirect(f"/console/fairs/{fair_id}?done=saved", status_code=303)
 
-    @post("/{fair_id:int}/publish", status_code=303)
+    @post("/console/fairs/{fair_id:int}/publish", status_code=303)
     async def publish(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
@@ -186,7 +185,7 @@ class ConsoleFairsController(Controller):
             return await self._detail(request, fair_id, None, form_errors(exc), 409)
         return Redirect(f"/console/fairs/{fair_id}?done=published", status_code=303)
 
-    @post("/{fair_id:int}/cancel", status_code=303)
+    @post("/console/fairs/{fair_id:int}/cancel", status_code=303)
     async def cancel(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
@@ -208,7 +207,7 @@ class ConsoleFairsController(Controller):
             )
         return Redirect(f"/console/fairs/{fair_id}?done=cancelled", status_code=303)
 
-    @post("/{fair_id:int}/gate-staff", status_code=303)
+    @post("/console/fairs/{fair_id:int}/gate-staff", status_code=303)
     async def add_gate_staff(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:
@@ -226,7 +225,7 @@ class ConsoleFairsController(Controller):
             return await self._detail(request, fair_id, None, form_errors(exc), 422)
         return Redirect(f"/console/fairs/{fair_id}?done=gate-added", status_code=303)
 
-    @post("/{fair_id:int}/gate-staff/{account_id:int}/remove", status_code=303)
+    @post("/console/fairs/{fair_id:int}/gate-staff/{account_id:int}/remove", status_code=303)
     async def remove_gate_staff(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int], account_id: FromPath[int]
     ) -> Response[Any]:

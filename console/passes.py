@@ -18,11 +18,10 @@ PASS_STATUS_LABELS = {"active": ("còn hiệu lực", "active"), "revoked": ("đ
 
 
 class ConsolePassesController(Controller):
-    path = "/console/fairs/{fair_id:int}/passes"
     include_in_schema = False
     guards = [requires(Right.MANAGE_FAIRS)]
 
-    @get("/")
+    @get("/console/fairs/{fair_id:int}/passes")
     async def passes(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> Response[Any]:

@@ -17,11 +17,10 @@ from events.tables import SETTING_LABELS
 
 
 class ConsoleReportsController(Controller):
-    path = "/console/reports"
     include_in_schema = False
     guards = [requires(Right.VIEW_REPORTS)]
 
-    @get("/")
+    @get("/console/reports")
     async def page(self, request: Request[Any, Any, Any]) -> Response[Any]:
         principal = current_principal(request)
         today = today_local()

@@ -10,7 +10,7 @@ from console.fairs import ConsoleFairsController
 from console.passes import ConsolePassesController
 from console.reports import ConsoleReportsController
 
-CONSOLE_ROUTES = [
+ROUTES = [
     DashboardController,
     ConsoleBusinessesController,
     ConsoleFairsController,

@@ -76,11 +76,13 @@ INVITED = {
 
 
 class AccountController(Controller):
-    path = "/api/accounts"
     tags = ["accounts"]
     guards = [requires(Right.MANAGE_ACCOUNTS)]
 
-    @post("/", summary="Create a staff account (invited by mail unless a password is given)")
+    @post(
+        "/api/accounts",
+        summary="Create a staff account (invited by mail unless a password is given)",
+    )
     async def create(
         self, request: Request[Any, Any, Any], data: JSONBody[AccountIn]
     ) -> AccountOut:
@@ -96,11 +98,13 @@ class AccountController(Controller):
         )
         return _out(await staff_accounts.staff_account(principal.account_id))
 
-    @get("/", summary="Staff accounts")
+    @get("/api/accounts", summary="Staff accounts")
     async def list_accounts(self) -> list[AccountOut]:
         return [_out(row) for row in await staff_accounts.staff_accounts()]
 
-    @patch("/{account_id:int}", summary="Change an account's role, wards or active state")
+    @patch(
+        "/api/accounts/{account_id:int}", summary="Change an account's role, wards or active state"
+    )
     async def change(
         self,
         request: Request[Any, Any, Any],
@@ -117,7 +121,7 @@ class AccountController(Controller):
         return _out(await staff_accounts.staff_account(account_id))
 
     @post(
-        "/{account_id:int}/invitation",
+        "/api/accounts/{account_id:int}/invitation",
         status_code=202,
         summary="Send the invitation to set a password again",
     )
@@ -127,7 +131,7 @@ class AccountController(Controller):
         await staff_accounts.resend_invitation(current_principal(request), account_id)
         return InvitationOut(status="sent", messages=INVITED)
 
-    @get("/{account_id:int}/history", summary="Who changed the account, when and what")
+    @get("/api/accounts/{account_id:int}/history", summary="Who changed the account, when and what")
     async def history(self, account_id: FromPath[int]) -> list[HistoryOut]:
         if not await account_exists(account_id):
             raise AppError(404, *staff_accounts.NO_SUCH_ACCOUNT)

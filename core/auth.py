@@ -245,11 +245,10 @@ async def sign_out(request: Request[Any, Any, Any]) -> Cookie:
 
 
 class AuthController(Controller):
-    path = "/api/auth"
     tags = ["auth"]
     dependencies = {"throttle": Provide(provide_throttle, sync_to_thread=False)}
 
-    @post("/login", status_code=200, summary="Sign in with e-mail and password")
+    @post("/api/auth/login", status_code=200, summary="Sign in with e-mail and password")
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -261,10 +260,10 @@ class AuthController(Controller):
         )
         return Response(await principal_out(principal), cookies=[cookie])
 
-    @post("/logout", status_code=200, summary="Sign out")
+    @post("/api/auth/logout", status_code=200, summary="Sign out")
     async def logout(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
         return Response({"status": "signed_out"}, cookies=[await sign_out(request)])
 
-    @get("/me", guards=[signed_in], summary="The signed-in account")
+    @get("/api/auth/me", guards=[signed_in], summary="The signed-in account")
     async def me(self, request: Request[Any, Any, Any]) -> PrincipalOut:
         return await principal_out(current_principal(request))

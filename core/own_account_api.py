@@ -114,11 +114,10 @@ async def _resend(request: Request[Any, Any, Any]) -> bool:
 
 
 class OwnAccountController(Controller):
-    path = "/api/me"
     tags = ["accounts"]
     guards = [signed_in]
 
-    @get("/sign-ins", summary="Where and when this account signed in (last 20, 90 days)")
+    @get("/api/me/sign-ins", summary="Where and when this account signed in (last 20, 90 days)")
     async def sign_ins(self, request: Request[Any, Any, Any]) -> list[SignInOut]:
         rows = await _sign_ins(current_principal(request).user_id)
         return [
@@ -131,13 +130,13 @@ class OwnAccountController(Controller):
             for r in rows
         ]
 
-    @post("/sessions/end-others", status_code=200, summary="Sign out everywhere else")
+    @post("/api/me/sessions/end-others", status_code=200, summary="Sign out everywhere else")
     async def end_others(self, request: Request[Any, Any, Any]) -> SessionsEndedOut:
         principal = current_principal(request)
         ended = await end_other_sessions(principal.user_id, _own_stored_token(request))
         return SessionsEndedOut(ended=ended)
 
-    @post("/password", status_code=204, summary="Change the password (other sessions end)")
+    @post("/api/me/password", status_code=204, summary="Change the password (other sessions end)")
     async def password(
         self, request: Request[Any, Any, Any], data: JSONBody[PasswordChangeIn]
     ) -> None:
@@ -148,14 +147,14 @@ class OwnAccountController(Controller):
             _own_stored_token(request),
         )
 
-    @post("/email", status_code=202, summary="Move the account to a new e-mail address")
+    @post("/api/me/email", status_code=202, summary="Move the account to a new e-mail address")
     async def email(
         self, request: Request[Any, Any, Any], data: JSONBody[EmailChangeIn]
     ) -> MessageOut:
         await _ask_email_change(request, data.password, data.new_email)
         return MessageOut(status="requested", messages=SENT)
 
-    @post("/email-confirmation", status_code=202, summary="Send the confirmation link again")
+    @post("/api/me/email-confirmation", status_code=202, summary="Send the confirmation link again")
     async def resend_confirmation(self, request: Request[Any, Any, Any]) -> MessageOut:
         if not await _resend(request):
             raise AppError(
@@ -173,23 +172,25 @@ class OwnAccountController(Controller):
 
 
 class EmailConfirmController(Controller):
-    path = "/api/auth/email"
     tags = ["auth"]
 
-    @post("/confirm", status_code=200, summary="Confirm an e-mail address with the link's token")
+    @post(
+        "/api/auth/email/confirm",
+        status_code=200,
+        summary="Confirm an e-mail address with the link's token",
+    )
     async def confirm(self, data: JSONBody[ConfirmIn]) -> dict[str, str]:
         return {"email": await email_confirmation.confirm(data.token)}
 
 
 class OwnAccountPages(Controller):
-    path = "/account"
     include_in_schema = False
 
-    @get("/", guards=[signed_in])
+    @get("/account", guards=[signed_in])
     async def page(self, request: Request[Any, Any, Any], done: FromQuery[str] = "") -> Template:
         return await self._page(request, {}, {}, done=done)
 
-    @post("/password", status_code=200, guards=[signed_in])
+    @post("/account/password", status_code=200, guards=[signed_in])
     async def password(self, request: Request[Any, Any, Any]) -> Response[Any]:
         values = await form_values(request)
         try:
@@ -203,7 +204,7 @@ class OwnAccountPages(Controller):
             return await self._page(request, values, form_errors(exc), exc.status_code)
         return Redirect("/account?done=password", status_code=303)
 
-    @post("/email", status_code=200, guards=[signed_in])
+    @post("/account/email", status_code=200, guards=[signed_in])
     async def email(self, request: Request[Any, Any, Any]) -> Response[Any]:
         values = await form_values(request)
         try:
@@ -214,7 +215,7 @@ class OwnAccountPages(Controller):
             return await self._page(request, values, form_errors(exc), exc.status_code)
         return Redirect("/account?done=email", status_code=303)
 
-    @post("/email-confirmation", status_code=200, guards=[signed_in])
+    @post("/account/email-confirmation", status_code=200, guards=[signed_in])
     async def resend(self, request: Request[Any, Any, Any]) -> Response[Any]:
         try:
             await _resend(request)
@@ -222,12 +223,12 @@ class OwnAccountPages(Controller):
             return await self._page(request, {}, form_errors(exc), exc.status_code)
         return Redirect("/account?done=resent", status_code=303)
 
-    @post("/sessions/end-others", status_code=303, guards=[signed_in])
+    @post("/account/sessions/end-others", status_code=303, guards=[signed_in])
     async def end_others(self, request: Request[Any, Any, Any]) -> Redirect:
         await end_other_sessions(current_principal(request).user_id, _own_stored_token(request))
         return Redirect("/account?done=sessions", status_code=303)
 
-    @get("/confirm-email")
+    @get("/account/confirm-email")
     async def confirm_email(
         self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
     ) -> Template:

@@ -75,17 +75,24 @@ async def set_password(request: Request[Any, Any, Any], token: str, password: st
 
 
 class PasswordResetController(Controller):
-    path = "/api/auth/password-reset"
     tags = ["auth"]
 
-    @post("/", status_code=202, summary="Ask for a password-reset link by e-mail")
+    @post(
+        "/api/auth/password-reset",
+        status_code=202,
+        summary="Ask for a password-reset link by e-mail",
+    )
     async def ask(
         self, request: Request[Any, Any, Any], data: JSONBody[ResetRequestIn]
     ) -> ResetRequestedOut:
         await ask_for_link(request, data.email)
         return ResetRequestedOut(status="requested", messages=REQUESTED)
 
-    @post("/confirm", status_code=204, summary="Set a new password with the link's token")
+    @post(
+        "/api/auth/password-reset/confirm",
+        status_code=204,
+        summary="Set a new password with the link's token",
+    )
     async def confirm(
         self, request: Request[Any, Any, Any], data: JSONBody[ResetConfirmIn]
     ) -> None:
@@ -97,14 +104,13 @@ def _page(request: Request[Any, Any, Any], name: str, status: int = 200, **extra
 
 
 class PasswordResetPages(Controller):
-    path = "/password-reset"
     include_in_schema = False
 
-    @get("/")
+    @get("/password-reset")
     async def ask_form(self, request: Request[Any, Any, Any]) -> Template:
         return _page(request, "password_reset.html", values={}, errors={}, sent=False)
 
-    @post("/", status_code=200)
+    @post("/password-reset", status_code=200)
     async def ask(self, request: Request[Any, Any, Any]) -> Response[Any]:
         values = await form_values(request)
         try:
@@ -120,7 +126,7 @@ class PasswordResetPages(Controller):
             )
         return _page(request, "password_reset.html", values={}, errors={}, sent=True)
 
-    @get("/new")
+    @get("/password-reset/new")
     async def new_form(
         self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
     ) -> Template:
@@ -131,7 +137,7 @@ class PasswordResetPages(Controller):
             return await self._new(request, token, form_errors(exc), exc.status_code)
         return await self._new(request, token, {}, 200, purpose)
 
-    @post("/new", status_code=200)
+    @post("/password-reset/new", status_code=200)
     async def set_new(self, request: Request[Any, Any, Any]) -> Template:
         values = await form_values(request)
         token = str(values.get("token", ""))

@@ -69,20 +69,27 @@ def _status_out(status: two_factor.Status) -> StatusOut:
 
 
 class TwoFactorController(Controller):
-    path = "/api/me/two-factor"
     tags = ["accounts"]
     guards = [signed_in]
 
-    @get("/", summary="Whether two-factor sign-in is on for this account")
+    @get("/api/me/two-factor", summary="Whether two-factor sign-in is on for this account")
     async def status(self, request: Request[Any, Any, Any]) -> StatusOut:
         return _status_out(await two_factor.status(current_principal(request)))
 
-    @post("/setup", status_code=200, summary="A new authenticator secret, to confirm with a code")
+    @post(
+        "/api/me/two-factor/setup",
+        status_code=200,
+        summary="A new authenticator secret, to confirm with a code",
+    )
     async def setup(self, request: Request[Any, Any, Any]) -> SetupOut:
         setup = await two_factor.start_setup(current_principal(request))
         return SetupOut(secret=setup.secret, otpauth_uri=setup.uri)
 
-    @post("/enable", status_code=200, summary="Turn on with a first code; the recovery codes")
+    @post(
+        "/api/me/two-factor/enable",
+        status_code=200,
+        summary="Turn on with a first code; the recovery codes",
+    )
     async def enable(
         self, request: Request[Any, Any, Any], data: JSONBody[CodeIn]
     ) -> RecoveryCodesOut:
@@ -90,7 +97,11 @@ class TwoFactorController(Controller):
         codes = await two_factor.enable(current_principal(request), data.code)
         return RecoveryCodesOut(recovery_codes=codes)
 
-    @post("/recovery-codes", status_code=200, summary="New recovery codes (the old ones stop)")
+    @post(
+        "/api/me/two-factor/recovery-codes",
+        status_code=200,
+        summary="New recovery codes (the old ones stop)",
+    )
     async def recovery_codes(
         self, request: Request[Any, Any, Any], data: JSONBody[CodeIn]
     ) -> RecoveryCodesOut:
@@ -98,7 +109,7 @@ class TwoFactorController(Controller):
         codes = await two_factor.regenerate_recovery_codes(current_principal(request), data.code)
         return RecoveryCodesOut(recovery_codes=codes)
 
-    @post("/disable", status_code=200, summary="Turn off (not for organizers)")
+    @post("/api/me/two-factor/disable", status_code=200, summary="Turn off (not for organizers)")
     async def disable(self, request: Request[Any, Any, Any], data: JSONBody[CodeIn]) -> StatusOut:
         await _counted(request)
         principal = current_principal(request)
@@ -107,18 +118,17 @@ class TwoFactorController(Controller):
 
 
 class TwoFactorPages(Controller):
-    path = "/account/two-factor"
     include_in_schema = False
     guards = [signed_in]
 
-    @get("/")
+    @get("/account/two-factor")
     async def page(self, request: Request[Any, Any, Any], done: FromQuery[str] = "") -> Template:
         notices = {
             "off": gettext("Đã tắt đăng nhập hai bước."),
         }
         return await self._page(request, notice=notices.get(done, ""))
 
-    @post("/setup", status_code=200)
+    @post("/account/two-factor/setup", status_code=200)
     async def setup(self, request: Request[Any, Any, Any]) -> Response[Any]:
         try:
             await two_factor.start_setup(current_principal(request))
@@ -126,7 +136,7 @@ class TwoFactorPages(Controller):
             return await self._page(request, errors=form_errors(exc), status=exc.status_code)
         return Redirect("/account/two-factor", status_code=303)
 
-    @post("/enable", status_code=200)
+    @post("/account/two-factor/enable", status_code=200)
     async def enable(self, request: Request[Any, Any, Any]) -> Template:
         values = await form_values(request)
         try:
@@ -140,7 +150,7 @@ class TwoFactorPages(Controller):
             notice=gettext("Đã bật đăng nhập hai bước."),
         )
 
-    @post("/recovery-codes", status_code=200)
+    @post("/account/two-factor/recovery-codes", status_code=200)
     async def recovery_codes(self, request: Request[Any, Any, Any]) -> Template:
         values = await form_values(request)
         try:
@@ -157,7 +167,7 @@ class TwoFactorPages(Controller):
             notice=gettext("Đã tạo mã khôi phục mới; các mã cũ không còn dùng được."),
         )
 
-    @post("/disable", status_code=200)
+    @post("/account/two-factor/disable", status_code=200)
     async def disable(self, request: Request[Any, Any, Any]) -> Response[Any]:
         values = await form_values(request)
         try:

@@ -166,9 +166,9 @@ async def load_applications(rng: random.Random, fair_ids: dict[str, int]) -> Non
 async def allocate_season(fair_ids: dict[str, int]) -> None:
     """Today's fair and the next one get an allocation; today's is published (the demo does not
     e-mail anyone: its businesses' addresses are not real)."""
+    from allocation.runs import run_allocation
     from core.accounts import load_principal
     from core.tables import Account
-    from events.allocate import run_allocation
     from events.tables import Fair
 
     organizer = await Account.select(Account.user).where(Account.role == "organizer").first().run()

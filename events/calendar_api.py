@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Request, Response, route
 from litestar.enums import HttpMethod
@@ -16,30 +15,13 @@ from litestar.params import FromPath
 
 from core.changes import CHANGE_TTL, data_version
 from core.errors import AppError
-from core.settings import get_settings
 from core.tables import Ward
 from core.timezone import now_utc
 from events.calendar import Feed, FeedState, feed_rows, feed_state, render
-from events.tables import Application, ApplicationStatus, Assignment, Fair, FairStatus, Site
+from events.tables import Fair, FairStatus, Site
 
 CACHE_SECONDS = 3600
 FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
-IN_BUSINESS_FEED = (
-    ApplicationStatus.APPROVED.value,
-    ApplicationStatus.SUBMITTED.value,
-    ApplicationStatus.WAITLISTED.value,
-)
-
-
-def subscribe_links(path: str) -> dict[str, str]:
-    """The three ways to subscribe: webcal for Apple and Outlook, https to copy, Google."""
-    https = f"{get_settings().public_url}{path}"
-    webcal = "webcal://" + https.split("://", 1)[1]
-    return {
-        "https": https,
-        "webcal": webcal,
-        "google": "https://calendar.google.com/calendar/r?cid=" + quote(https, safe=""),
-    }
 
 
 def _not_modified(request: Request[Any, Any, Any], etag: str, modified: dt.datetime) -> bool:
@@ -104,7 +86,7 @@ async def _cached_state(store: Any, app: Any, feed: Feed, now: dt.datetime) -> F
     return state
 
 
-def _strip_ics(filename: str) -> str:
+def strip_ics(filename: str) -> str:
     if not filename.endswith(".ics") or len(filename) <= 4:
         raise AppError(404, "Không tìm thấy lịch.", "No such calendar.")
     return filename[:-4]
@@ -164,7 +146,7 @@ PLACE_FEEDS = {
 async def place_feed(request: Request[Any, Any, Any], kind: str, filename: str) -> Response[bytes]:
     """/calendar/{sites|wards}/{slug}.ics: one handler, so the two feeds cannot drift apart."""
     place = PLACE_FEEDS[kind]
-    slug = _strip_ics(filename)
+    slug = strip_ics(filename)
     table = place.table
     row = await table.select(table.id, table.name).where(table.slug == slug).first().run()
     if not row:
@@ -229,7 +211,7 @@ async def category_feed(
 ) -> Response[bytes]:
     from vendors.tables import Category
 
-    slug = _strip_ics(filename)
+    slug = strip_ics(filename)
     category = (
         await Category.select(Category.id, Category.name_vi, Category.name_en)
         .where(Category.slug == slug)
@@ -265,83 +247,4 @@ async def fair_feed(request: Request[Any, Any, Any], fair_id: int) -> Response[b
     return await serve_feed(request, feed, download_name=f"phien-cho-{fair['id']}.ics")
 
 
-@route(
-    "/calendar/private/{filename:str}",
-    http_method=FEED_METHODS,
-    media_type="text/calendar",
-    tags=["calendars"],
-    summary="A business's own fairs and stalls (the URL is its secret)",
-)
-async def business_feed(
-    request: Request[Any, Any, Any], filename: FromPath[str]
-) -> Response[bytes]:
-    from vendors.tables import Business
-
-    token = _strip_ics(filename)
-    business = (
-        await Business.select(Business.id, Business.legal_name)
-        .where(Business.calendar_token == token)
-        .first()
-        .run()
-        if len(token) >= 20
-        else None
-    )
-    if not business:
-        raise AppError(404, "Không tìm thấy lịch.", "No such calendar.")
-    applications = (
-        await Application.select(Application.fair, Application.status)
-        .where(
-            (Application.business == business["id"])
-            & Application.status.is_in(list(IN_BUSINESS_FEED))
-        )
-        .run()
-    )
-    mine = await _stalls_and_passes(business["id"], applications)
-    feed = Feed(
-        key=f"business-{business['id']}",
-        name=f"Phiên chợ của {business['legal_name']}",
-        description="Các phiên chợ doanh nghiệp tham gia. / The fairs your business takes part in.",
-        where=Fair.id.is_in(list(mine) or [0]),
-        business=mine,
-        business_id=business["id"],
-    )
-    return await serve_feed(request, feed, private=True)
-
-
-async def _stalls_and_passes(
-    business_id: int, applications: list[dict[str, Any]]
-) -> dict[int, tuple[str, str, str]]:
-    """fair -> (application status, its stall codes once published, its pass's PDF link)."""
-    from tickets.tables import Pass, PassStatus
-
-    given = (
-        await Assignment.select(Assignment.fair, Assignment.stall.code)
-        .where(
-            (Assignment.application.business == business_id)
-            & Assignment.fair.allocation_published_at.is_not_null()
-        )
-        .run()
-    )
-    stalls: dict[int, list[str]] = {}
-    for row in given:
-        stalls.setdefault(row["fair"], []).append(row["stall.code"])
-    passes = {
-        p["fair"]: p["id"]
-        for p in await Pass.select(Pass.fair, Pass.id)
-        .where(
-            (Pass.application.business == business_id) & (Pass.status == PassStatus.ACTIVE.value)
-        )
-        .run()
-    }
-    base = get_settings().public_url
-    return {
-        a["fair"]: (
-            a["status"],
-            ", ".join(sorted(stalls.get(a["fair"], []))),
-            f"{base}/api/passes/{passes[a['fair']]}/pdf" if a["fair"] in passes else "",
-        )
-        for a in applications
-    }
-
-
-CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, category_feed, business_feed]
+CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, category_feed]

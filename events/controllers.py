@@ -9,47 +9,46 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.guards import current_principal, requires
 from core.roles import Right
+from core.wards import WardOut
 from events import services
-from events.schemas import SiteIn, SiteOut, SitePatch, WardIn, WardOut, WardPatch
+from events.schemas import SiteIn, SiteOut, SitePatch, WardIn, WardPatch
 from events.tables import Setting
 
 
 class WardController(Controller):
-    path = "/api/wards"
     tags = ["places"]
 
-    @get("/", summary="Wards (public)")
+    @get("/api/wards", summary="Wards (public)")
     async def list_wards(self) -> list[WardOut]:
         return await services.list_wards()
 
-    @post("/", guards=[requires(Right.MANAGE_WARDS)], summary="Add a ward")
+    @post("/api/wards", guards=[requires(Right.MANAGE_WARDS)], summary="Add a ward")
     async def create_ward(self, data: JSONBody[WardIn]) -> WardOut:
         return await services.create_ward(data)
 
-    @patch("/{slug:str}", guards=[requires(Right.MANAGE_WARDS)], summary="Change a ward")
+    @patch("/api/wards/{slug:str}", guards=[requires(Right.MANAGE_WARDS)], summary="Change a ward")
     async def update_ward(self, slug: FromPath[str], data: JSONBody[WardPatch]) -> WardOut:
         return await services.update_ward(slug, data)
 
 
 class SiteController(Controller):
-    path = "/api/sites"
     tags = ["places"]
 
-    @get("/", summary="Sites where fairs are held (public)")
+    @get("/api/sites", summary="Sites where fairs are held (public)")
     async def list_sites(
         self, ward: FromQuery[str | None] = None, setting: FromQuery[Setting | None] = None
     ) -> list[SiteOut]:
         return await services.list_sites(ward, setting.value if setting else None)
 
-    @get("/{slug:str}", summary="One site (public)")
+    @get("/api/sites/{slug:str}", summary="One site (public)")
     async def get_site(self, slug: FromPath[str]) -> SiteOut:
         return await services.get_site(slug)
 
-    @post("/", guards=[requires(Right.MANAGE_SITES)], summary="Add a site")
+    @post("/api/sites", guards=[requires(Right.MANAGE_SITES)], summary="Add a site")
     async def create_site(self, request: Request[Any, Any, Any], data: JSONBody[SiteIn]) -> SiteOut:
         return await services.create_site(current_principal(request), data)
 
-    @patch("/{slug:str}", guards=[requires(Right.MANAGE_SITES)], summary="Change a site")
+    @patch("/api/sites/{slug:str}", guards=[requires(Right.MANAGE_SITES)], summary="Change a site")
     async def update_site(
         self, request: Request[Any, Any, Any], slug: FromPath[str], data: JSONBody[SitePatch]
     ) -> SiteOut:

@@ -1,6 +1,6 @@
 """Who sells what at a fair: the public vendor directory, grouped by goods category.
 
-Shown only once the fair's allocation is published, as the stall map is (events.board)."""
+Shown only once the fair's allocation is published, as the stall map is (events.fair_map)."""
 
 from __future__ import annotations
 

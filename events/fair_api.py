@@ -17,10 +17,9 @@ MANAGE = [requires(Right.MANAGE_FAIRS)]
 
 
 class FairController(Controller):
-    path = "/api/fairs"
     tags = ["fairs"]
 
-    @get("/", summary="Published, cancelled and completed fairs (public)")
+    @get("/api/fairs", summary="Published, cancelled and completed fairs (public)")
     async def list_fairs(
         self,
         first_day: Annotated[
@@ -34,26 +33,31 @@ class FairController(Controller):
     ) -> list[FairOut]:
         return await fairs.list_fairs(first_day, last_day, site, ward)
 
-    @get("/{fair_id:int}", summary="One fair (drafts only to those who manage it)")
+    @get("/api/fairs/{fair_id:int}", summary="One fair (drafts only to those who manage it)")
     async def get_fair(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> FairOut:
         return await fairs.get_fair(fair_id, request.scope.get("user"))
 
-    @post("/", guards=MANAGE, summary="Create a fair (as a draft)")
+    @post("/api/fairs", guards=MANAGE, summary="Create a fair (as a draft)")
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[FairIn]) -> FairOut:
         return await fairs.create_fair(current_principal(request), data)
 
-    @patch("/{fair_id:int}", guards=MANAGE, summary="Change a fair")
+    @patch("/api/fairs/{fair_id:int}", guards=MANAGE, summary="Change a fair")
     async def update(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int], data: JSONBody[FairPatch]
     ) -> FairOut:
         return await fairs.update_fair(current_principal(request), fair_id, data)
 
-    @post("/{fair_id:int}/publish", guards=MANAGE, status_code=200, summary="Publish a draft")
+    @post(
+        "/api/fairs/{fair_id:int}/publish",
+        guards=MANAGE,
+        status_code=200,
+        summary="Publish a draft",
+    )
     async def publish(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> FairOut:
         return await fairs.publish(current_principal(request), fair_id)
 
     @post(
-        "/{fair_id:int}/complete",
+        "/api/fairs/{fair_id:int}/complete",
         guards=MANAGE,
         status_code=200,
         summary="Mark a fair that has ended as completed",
@@ -62,7 +66,7 @@ class FairController(Controller):
         return await fairs.complete(current_principal(request), fair_id)
 
     @post(
-        "/{fair_id:int}/cancel",
+        "/api/fairs/{fair_id:int}/cancel",
         guards=MANAGE,
         status_code=200,
         summary="Cancel a fair, with the reason; its businesses are told",
@@ -74,9 +78,8 @@ class FairController(Controller):
 
 
 class SeriesController(Controller):
-    path = "/api/series"
     tags = ["fairs"]
 
-    @post("/", guards=MANAGE, summary="Create a recurring series of draft fairs")
+    @post("/api/series", guards=MANAGE, summary="Create a recurring series of draft fairs")
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[SeriesIn]) -> SeriesOut:
         return await fairs.create_series(current_principal(request), data)

@@ -13,9 +13,10 @@ from core.errors import AppError
 from core.guards import ensure_ward
 from core.roles import Right
 from core.settings import get_settings
+from core.signals import announce, fair_changed
 from core.text import clean
 from core.timezone import LOCAL_TZ, local, now_utc
-from events.board import offered_stalls
+from events.fair_map import offered_stalls
 from events.fair_rows import fair_mail_context
 from events.schemas import CancelIn, FairIn, FairOut, FairPatch, SeriesIn, SeriesOut
 from events.tables import Application, ApplicationStatus, Fair, FairSeries, FairStatus, Site
@@ -274,10 +275,8 @@ async def update_fair(principal: Principal, fair_id: int, data: FairPatch) -> Fa
                 "fair_changed",
                 fair_mail_context(after),
             )
-    if significant:
-        from tickets.services import sync_passes
-
-        await sync_passes(fair_id)  # passes carry the fair's day: a moved fair reissues them
+    if significant:  # passes carry the fair's day: a moved fair reissues them
+        await announce(fair_changed, fair_id=fair_id)
     return fair_out(await _row(fair_id))
 
 
@@ -361,9 +360,7 @@ async def cancel(principal: Principal, fair_id: int, data: CancelIn) -> FairOut:
             {Fair.cancel_reason: reason},
             raise_sequence=True,
         )
-        from tickets.services import sync_passes
-
-        await sync_passes(fair_id)
+        await announce(fair_changed, fair_id=fair_id)
         await _notify(
             fair_id,
             "fair_cancelled",

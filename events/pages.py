@@ -11,16 +11,18 @@ from litestar.enums import HttpMethod
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from core.calendar_links import subscribe_links
 from core.errors import AppError
 from core.i18n import request_language
 from core.templating import day_label, page_context
 from core.timezone import now_utc, today_local
+from core.wards import list_wards
 from events import directory, stallmap
-from events.board import fair_stalls
-from events.calendar_api import fair_feed, subscribe_links
+from events.calendar_api import fair_feed
+from events.fair_map import fair_stalls
 from events.fairs import get_fair, list_fairs
 from events.schemas import FairOut, SiteOut
-from events.services import get_site, list_sites, list_wards
+from events.services import get_site, list_sites
 from events.sharing import event_data, json_ld, open_graph
 from events.tables import SETTING_LABELS
 

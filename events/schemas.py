@@ -7,18 +7,14 @@ from typing import Annotated
 
 import msgspec
 
-from events.tables import Setting
+from events.tables import ApplicationStatus, Setting
+from vendors.schemas import ProductOut, Reason, Short
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100)]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 Capacity = Annotated[int, msgspec.Meta(ge=0, le=5000)]
-
-
-class WardOut(msgspec.Struct):
-    slug: str
-    name: str
 
 
 class WardIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -154,3 +150,52 @@ class SeriesOut(msgspec.Struct):
     title: str
     rule: str
     fairs: list[FairOut]
+
+
+class ApplicationIn(msgspec.Struct, forbid_unknown_fields=True):
+    product_ids: list[int]
+    stalls_requested: Annotated[int, msgspec.Meta(ge=1, le=2)] = 1
+    needs_power: bool = False
+    needs_water: bool = False
+    food_handling: bool = False
+    needs_shade: bool = False
+    needs_accessible: bool = False
+    preferred_zones: Short = ""
+    preferred_stalls: Short = ""
+    note: Reason = ""
+
+
+class ApplicationOut(msgspec.Struct):
+    id: int
+    fair_id: int
+    fair_title: str
+    business_id: int
+    business_name: str
+    status: ApplicationStatus
+    reason: str
+    stalls_requested: int
+    needs: list[str]
+    preferred_zones: str
+    preferred_stalls: str
+    note: str
+    products: list[ProductOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: ApplicationStatus
+    reason: Reason = ""
+
+
+class BulkDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    application_ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=1000)]
+    status: ApplicationStatus
+    reason: Reason = ""
+
+
+class BulkDecisionResult(msgspec.Struct):
+    application_id: int
+    ok: bool
+    status: str
+    detail: str = ""

@@ -10,18 +10,13 @@ from core.errors import AppError
 from core.guards import ensure_ward
 from core.tables import Ward
 from core.text import clean, slugify, vi_sort_key
-from events.schemas import SiteIn, SiteOut, SitePatch, WardIn, WardOut, WardPatch
+from core.wards import WardOut
+from events.schemas import SiteIn, SiteOut, SitePatch, WardIn, WardPatch
 from events.tables import Site
 
 
 def _not_found(what_vi: str, what_en: str, slug: str) -> AppError:
     return AppError(404, f"Không tìm thấy {what_vi} “{slug}”.", f"No {what_en} “{slug}”.")
-
-
-async def list_wards() -> list[WardOut]:
-    rows = await Ward.select(Ward.slug, Ward.name).where(Ward.active == True).run()  # noqa: E712
-    rows.sort(key=lambda r: vi_sort_key(r["name"]))
-    return [WardOut(slug=r["slug"], name=r["name"]) for r in rows]
 
 
 async def ward_id(slug: str) -> int:

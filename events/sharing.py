@@ -92,8 +92,9 @@ async def robots_txt() -> str:
 @get("/sitemap.xml", include_in_schema=False)
 async def sitemap_xml() -> Response[bytes]:
     """The home page, every site and ward page, and the fair pages of the coming half year."""
+    from core.wards import list_wards
     from events.fairs import list_fairs
-    from events.services import list_sites, list_wards
+    from events.services import list_sites
 
     base = get_settings().public_url
     today = today_local()

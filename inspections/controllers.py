@@ -49,18 +49,21 @@ MANAGE = [requires(Right.MANAGE_INSPECTIONS)]
 
 
 class TeamController(Controller):
-    path = "/api/inspection-teams"
     tags = ["inspections"]
 
-    @get("/", guards=INSPECT, summary="Inspection teams (an inspector: their own)")
+    @get(
+        "/api/inspection-teams",
+        guards=INSPECT,
+        summary="Inspection teams (an inspector: their own)",
+    )
     async def list_teams(self, request: Request[Any, Any, Any]) -> list[TeamOut]:
         return await teams.list_teams(current_principal(request))
 
-    @post("/", guards=MANAGE, summary="Form a team, with its members by e-mail")
+    @post("/api/inspection-teams", guards=MANAGE, summary="Form a team, with its members by e-mail")
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[TeamIn]) -> TeamOut:
         return await teams.create_team(current_principal(request), data)
 
-    @get("/{team_id:int}", guards=INSPECT, summary="One team and its members")
+    @get("/api/inspection-teams/{team_id:int}", guards=INSPECT, summary="One team and its members")
     async def detail(self, request: Request[Any, Any, Any], team_id: FromPath[int]) -> TeamOut:
         principal = current_principal(request)
         if not principal.can(Right.MANAGE_INSPECTIONS) and not await teams.is_member(
@@ -71,20 +74,28 @@ class TeamController(Controller):
             )
         return await teams.team_out(team_id)
 
-    @patch("/{team_id:int}", guards=MANAGE, summary="Rename a team, or stand it down")
+    @patch(
+        "/api/inspection-teams/{team_id:int}",
+        guards=MANAGE,
+        summary="Rename a team, or stand it down",
+    )
     async def update(
         self, request: Request[Any, Any, Any], team_id: FromPath[int], data: JSONBody[TeamPatch]
     ) -> TeamOut:
         return await teams.update_team(current_principal(request), team_id, data)
 
-    @post("/{team_id:int}/members", guards=MANAGE, summary="Add a member (inspector or organizer)")
+    @post(
+        "/api/inspection-teams/{team_id:int}/members",
+        guards=MANAGE,
+        summary="Add a member (inspector or organizer)",
+    )
     async def add_member(
         self, request: Request[Any, Any, Any], team_id: FromPath[int], data: JSONBody[MemberIn]
     ) -> TeamOut:
         return await teams.add_member(current_principal(request), team_id, data)
 
     @delete(
-        "/{team_id:int}/members/{user_id:int}",
+        "/api/inspection-teams/{team_id:int}/members/{user_id:int}",
         guards=MANAGE,
         status_code=200,
         summary="Remove a member",
@@ -102,10 +113,13 @@ class PhotoUpload:
 
 
 class InspectionController(Controller):
-    path = "/api/inspections"
     tags = ["inspections"]
 
-    @get("/checklist", guards=INSPECT, summary="The checklist and the kinds of violation")
+    @get(
+        "/api/inspections/checklist",
+        guards=INSPECT,
+        summary="The checklist and the kinds of violation",
+    )
     async def vocabulary(self, request: Request[Any, Any, Any]) -> dict[str, dict[str, str]]:
         language = request_language(request)
         return {
@@ -119,7 +133,11 @@ class InspectionController(Controller):
             )
         }
 
-    @get("/", guards=INSPECT, summary="Inspections (an inspector: those of their teams)")
+    @get(
+        "/api/inspections",
+        guards=INSPECT,
+        summary="Inspections (an inspector: those of their teams)",
+    )
     async def list_inspections(
         self,
         request: Request[Any, Any, Any],
@@ -139,7 +157,7 @@ class InspectionController(Controller):
         )
 
     @post(
-        "/",
+        "/api/inspections",
         guards=INSPECT,
         summary="Plan an inspection (organizers) or open a surprise one on the spot (its team)",
     )
@@ -148,7 +166,11 @@ class InspectionController(Controller):
     ) -> InspectionSummary:
         return await services.open_inspection(current_principal(request), data)
 
-    @get("/{inspection_id:int}", guards=INSPECT, summary="An inspection with its checklist")
+    @get(
+        "/api/inspections/{inspection_id:int}",
+        guards=INSPECT,
+        summary="An inspection with its checklist",
+    )
     async def detail(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
     ) -> InspectionOut:
@@ -156,20 +178,29 @@ class InspectionController(Controller):
             current_principal(request), inspection_id, request_language(request)
         )
 
-    @patch("/{inspection_id:int}", guards=INSPECT, summary="Write the inspection's notes")
+    @patch(
+        "/api/inspections/{inspection_id:int}",
+        guards=INSPECT,
+        summary="Write the inspection's notes",
+    )
     async def notes(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int], data: JSONBody[NotesIn]
     ) -> InspectionSummary:
         return await services.set_notes(current_principal(request), inspection_id, data.notes)
 
-    @post("/{inspection_id:int}/start", guards=INSPECT, status_code=200, summary="Start")
+    @post(
+        "/api/inspections/{inspection_id:int}/start",
+        guards=INSPECT,
+        status_code=200,
+        summary="Start",
+    )
     async def start(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
     ) -> InspectionSummary:
         return await services.start(current_principal(request), inspection_id)
 
     @put(
-        "/{inspection_id:int}/checklist/{item:str}",
+        "/api/inspections/{inspection_id:int}/checklist/{item:str}",
         guards=INSPECT,
         summary="Answer one checklist item (sending it again changes nothing)",
     )
@@ -183,7 +214,7 @@ class InspectionController(Controller):
         return await services.answer(current_principal(request), inspection_id, item, data)
 
     @post(
-        "/{inspection_id:int}/photos",
+        "/api/inspections/{inspection_id:int}/photos",
         guards=INSPECT,
         summary="Add a photo (JPEG or PNG, 8 MB at most), of the whole or of one item",
     )
@@ -201,7 +232,9 @@ class InspectionController(Controller):
             principal.user_id, inspection_id, data.item or None, content
         )
 
-    @post("/{inspection_id:int}/findings", guards=INSPECT, summary="Record a finding")
+    @post(
+        "/api/inspections/{inspection_id:int}/findings", guards=INSPECT, summary="Record a finding"
+    )
     async def add_finding(
         self,
         request: Request[Any, Any, Any],
@@ -211,7 +244,7 @@ class InspectionController(Controller):
         return await findings.add_finding(current_principal(request), inspection_id, data)
 
     @post(
-        "/{inspection_id:int}/complete",
+        "/api/inspections/{inspection_id:int}/complete",
         guards=INSPECT,
         status_code=200,
         summary="Complete (every item answered; a failed item has a finding or a note)",
@@ -221,7 +254,12 @@ class InspectionController(Controller):
     ) -> InspectionSummary:
         return await services.complete(current_principal(request), inspection_id)
 
-    @post("/{inspection_id:int}/cancel", guards=MANAGE, status_code=200, summary="Cancel")
+    @post(
+        "/api/inspections/{inspection_id:int}/cancel",
+        guards=MANAGE,
+        status_code=200,
+        summary="Cancel",
+    )
     async def cancel(
         self,
         request: Request[Any, Any, Any],
@@ -230,7 +268,11 @@ class InspectionController(Controller):
     ) -> InspectionSummary:
         return await services.cancel(current_principal(request), inspection_id, data.reason)
 
-    @get("/photos/{photo_id:int}", guards=INSPECT, summary="A photo (inspectors of its team)")
+    @get(
+        "/api/inspections/photos/{photo_id:int}",
+        guards=INSPECT,
+        summary="A photo (inspectors of its team)",
+    )
     async def photo(
         self, request: Request[Any, Any, Any], photo_id: FromPath[int]
     ) -> Response[bytes]:
@@ -242,7 +284,11 @@ class InspectionController(Controller):
             headers={"x-content-type-options": "nosniff", "cache-control": "private, no-store"},
         )
 
-    @get("/findings", guards=INSPECT, summary="Findings (filter: follow_up, business, open)")
+    @get(
+        "/api/inspections/findings",
+        guards=INSPECT,
+        summary="Findings (filter: follow_up, business, open)",
+    )
     async def list_findings(
         self,
         request: Request[Any, Any, Any],
@@ -259,7 +305,7 @@ class InspectionController(Controller):
         )
 
     @post(
-        "/findings/{finding_id:int}/follow-up",
+        "/api/inspections/findings/{finding_id:int}/follow-up",
         guards=INSPECT,
         status_code=200,
         summary="Decide a finding's follow-up: warning, suspension (lead) or referral",
@@ -270,7 +316,7 @@ class InspectionController(Controller):
         return await findings.set_follow_up(current_principal(request), finding_id, data)
 
     @post(
-        "/findings/{finding_id:int}/lift",
+        "/api/inspections/findings/{finding_id:int}/lift",
         guards=MANAGE,
         status_code=200,
         summary="Lift a suspension: the business is reinstated",

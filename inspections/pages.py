@@ -49,11 +49,10 @@ def _back(inspection_id: int, anchor: str = "", done: str = "") -> Redirect:
 
 
 class InspectionPagesController(Controller):
-    path = "/inspections"
     include_in_schema = False
     guards = [requires(Right.INSPECT)]
 
-    @get("/")
+    @get("/inspections")
     async def index(self, request: Request[Any, Any, Any]) -> Template:
         rows = await services.list_inspections(current_principal(request))
         order = ["in_progress", "planned", "completed", "cancelled"]
@@ -61,7 +60,7 @@ class InspectionPagesController(Controller):
         context = page_context(request, inspections=rows[:60], labels=LABELS, local=local)
         return Template("inspections/list.html", context=context)
 
-    @get("/{inspection_id:int}")
+    @get("/inspections/{inspection_id:int}")
     async def detail(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
     ) -> Response[Any]:
@@ -114,7 +113,7 @@ class InspectionPagesController(Controller):
             request, inspection_id, status=status, errors=errors, values=values, form=form
         )
 
-    @post("/{inspection_id:int}/start", status_code=303)
+    @post("/inspections/{inspection_id:int}/start", status_code=303)
     async def start(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
     ) -> Response[Any]:
@@ -124,7 +123,7 @@ class InspectionPagesController(Controller):
             return await self._refused(request, inspection_id, exc, {}, "start")
         return _back(inspection_id, "checklist")
 
-    @post("/{inspection_id:int}/checklist/{item:str}", status_code=303)
+    @post("/inspections/{inspection_id:int}/checklist/{item:str}", status_code=303)
     async def answer(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int], item: FromPath[str]
     ) -> Response[Any]:
@@ -136,7 +135,7 @@ class InspectionPagesController(Controller):
             return await self._refused(request, inspection_id, exc, values, f"item-{item}")
         return _back(inspection_id, f"item-{item}")
 
-    @post("/{inspection_id:int}/findings", status_code=303)
+    @post("/inspections/{inspection_id:int}/findings", status_code=303)
     async def finding(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
     ) -> Response[Any]:
@@ -148,7 +147,7 @@ class InspectionPagesController(Controller):
             return await self._refused(request, inspection_id, exc, values, "finding")
         return _back(inspection_id, "findings", "finding")
 
-    @post("/{inspection_id:int}/notes", status_code=303)
+    @post("/inspections/{inspection_id:int}/notes", status_code=303)
     async def notes(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
     ) -> Response[Any]:
@@ -161,7 +160,7 @@ class InspectionPagesController(Controller):
             return await self._refused(request, inspection_id, exc, values, "notes")
         return _back(inspection_id, "notes", "notes")
 
-    @post("/{inspection_id:int}/photos", status_code=303)
+    @post("/inspections/{inspection_id:int}/photos", status_code=303)
     async def photo(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
     ) -> Response[Any]:
@@ -182,7 +181,7 @@ class InspectionPagesController(Controller):
             return await self._refused(request, inspection_id, exc, {}, "photo")
         return _back(inspection_id, "photos", "photo")
 
-    @post("/{inspection_id:int}/complete", status_code=303)
+    @post("/inspections/{inspection_id:int}/complete", status_code=303)
     async def complete(
         self, request: Request[Any, Any, Any], inspection_id: FromPath[int]
     ) -> Response[Any]:

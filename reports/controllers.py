@@ -15,11 +15,10 @@ from reports.scope import scope_for
 
 
 class ReportController(Controller):
-    path = "/api/reports"
     tags = ["reports"]
 
     @get(
-        "/",
+        "/api/reports",
         guards=[requires(Right.VIEW_REPORTS)],
         summary="The report for a period (from/to or period=2026-H1) as pdf, csv or xlsx",
         description=(

@@ -53,6 +53,12 @@ core.accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelis
 
 ALL_TABLES = [*Finder().get_table_classes(), User]
 
+# As the app and the command line do at start-up: tests that call services directly see the
+# domains follow one another (a suspension revokes passes, a withdrawal frees stalls).
+from wiring import connect_domains  # noqa: E402
+
+connect_domains()
+
 
 def run_cli(
     *args: str, database_url: str, stdin: str | None = None, extra_env: dict[str, str] | None = None

@@ -210,8 +210,8 @@ async def seed_stalls(site_slug: str = "site-ben-nghe", capacity: int = 20) -> N
 async def seed_world() -> dict[str, int]:
     """Places, an account per role, the business of dn@test.vn with a product, a document and
     an application, and a second business in another ward."""
+    from events.schemas import ApplicationIn
     from vendors.documents import store_document
-    from vendors.schemas import ApplicationIn
 
     await seed_basics()
     calendar_token = "t" * 32
@@ -232,7 +232,7 @@ async def seed_world() -> dict[str, int]:
     other_fair = await make_fair(days_ahead=30)
     draft_fair = await make_fair(days_ahead=40, status="draft")
     past_fair = await make_fair(days_ahead=-3, window_open=False)
-    from vendors.applications import apply
+    from events.applications import apply
 
     application = await apply(business_id, fair, ApplicationIn(product_ids=[product]))
     await seed_stalls()

@@ -178,8 +178,8 @@ async def test_a_withdrawal_hands_the_stall_to_the_waitlisted_business_that_fits
 
 
 async def test_a_business_that_did_not_come_last_time_counts_a_no_show(fair_with_applicants):
-    from events.allocate import solver_requests
-    from events.board import fair_row
+    from allocation.runs import solver_requests
+    from events.fair_rows import fair_row
     from events.tables import Fair
     from tickets.services import sync_passes
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.allocation import (
+from allocation.solver import (
     Allocation,
     Pin,
     PinError,
@@ -23,8 +23,8 @@ from events.allocation import (
     generate_instance,
     score,
 )
-from events.allocation.problem import Problem
-from events.allocation.reasons import TEXTS
+from allocation.solver.problem import Problem
+from allocation.solver.reasons import TEXTS
 
 FAST = settings(
     max_examples=20,

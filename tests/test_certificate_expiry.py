@@ -302,8 +302,8 @@ async def test_a_certificate_ending_on_the_utc_date_has_expired_in_ho_chi_minh_c
 
 
 async def test_an_hvncl_title_past_its_date_no_longer_shows_or_gives_priority(business, client):
-    from events.allocate import solver_requests
-    from events.board import fair_row
+    from allocation.runs import solver_requests
+    from events.fair_rows import fair_row
     from events.tables import Application, ApplicationProduct
     from vendors.tables import Product
 

@@ -117,8 +117,8 @@ async def fair_with_applicants(world):
             f"dn{number}@dn.vn", f"Công ty Số {number}", code, "ben-nghe", language=language
         )
         product = await make_product(business)
-        from vendors.applications import apply
-        from vendors.schemas import ApplicationIn
+        from events.applications import apply
+        from events.schemas import ApplicationIn
 
         await apply(business, fair, ApplicationIn(product_ids=[product]))
         applicants.append(f"dn{number}@dn.vn")

@@ -9,6 +9,8 @@ import pytest
 
 from core.roles import Role
 from core.timezone import today_local
+from events.applications import apply
+from events.schemas import ApplicationIn
 from events.tables import Application
 from tests.factories import (
     csrf_token,
@@ -18,8 +20,6 @@ from tests.factories import (
     make_product,
     seed_world,
 )
-from vendors.applications import apply
-from vendors.schemas import ApplicationIn
 
 pytestmark = pytest.mark.anyio
 HTML = {"accept": "text/html"}

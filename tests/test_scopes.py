@@ -68,13 +68,13 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
     in each state an officer acts on."""
     from core.accounts import create_account
     from core.tables import Ward
+    from events.applications import apply
+    from events.schemas import ApplicationIn
     from events.tables import Application, Assignment, Fair, Site, Stall
     from tickets.codes import Kind
     from tickets.services import issue_staff_pass, revoke_pass, sync_passes
     from tickets.tables import Arrival, Pass
-    from vendors.applications import apply
     from vendors.documents import store_document
-    from vendors.schemas import ApplicationIn
 
     ward = Ward(slug=f"phuong-{key}", name=ward_name)
     await ward.save()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-import vendors.applications
+import events.applications
 from core.roles import Role
 from core.timezone import local, now_utc, start_of_local_day, today_local
 from events.tables import Application, ApplicationProduct, ApplicationStatusChange, Fair
@@ -41,7 +41,7 @@ async def set_window(fair: int, opens: dt.datetime, closes: dt.datetime) -> None
 
 def frozen_at(monkeypatch, moment: dt.datetime) -> None:
     # The rule compares with the server's clock: hold it at the edge being tested.
-    monkeypatch.setattr(vendors.applications, "now_utc", lambda: moment)
+    monkeypatch.setattr(events.applications, "now_utc", lambda: moment)
 
 
 async def apply(client, fair: int, product: int):

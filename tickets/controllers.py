@@ -14,7 +14,7 @@ from core.errors import AppError, request_language
 from core.guards import current_principal, ensure_ward, requires
 from core.roles import Right
 from core.timezone import local, start_of_local_day, today_local
-from events.board import fair_row
+from events.fair_rows import fair_row
 from events.tables import Fair, Stall
 from tickets import checkin, services
 from tickets.codes import Kind
@@ -110,11 +110,10 @@ PASS_COLUMNS = (Pass.all_columns(), Pass.application.business, Pass.fair.site.wa
 
 
 class MyPassesController(Controller):
-    path = "/api"
     tags = ["passes"]
 
     @get(
-        "/me/passes",
+        "/api/me/passes",
         guards=[requires(Right.ACT_AS_BUSINESS)],
         summary="The signed-in business's passes",
     )
@@ -131,7 +130,9 @@ class MyPassesController(Controller):
         return [pass_out(r) for r in rows]
 
     @get(
-        "/passes/{pass_id:int}/pdf", summary="One pass as a PDF (A6)", media_type="application/pdf"
+        "/api/passes/{pass_id:int}/pdf",
+        summary="One pass as a PDF (A6)",
+        media_type="application/pdf",
     )
     async def one_pdf(
         self, request: Request[Any, Any, Any], pass_id: FromPath[int]
@@ -150,7 +151,9 @@ class MyPassesController(Controller):
         body = await to_thread.run_sync(passes_pdf, await _sheets([row]))
         return _pdf(body, f"the-{row['short_code']}.pdf")
 
-    @post("/passes/{pass_id:int}/revoke", status_code=200, guards=MANAGE, summary="Revoke a pass")
+    @post(
+        "/api/passes/{pass_id:int}/revoke", status_code=200, guards=MANAGE, summary="Revoke a pass"
+    )
     async def revoke(
         self, request: Request[Any, Any, Any], pass_id: FromPath[int], data: JSONBody[RevokeIn]
     ) -> PassOut:
@@ -163,7 +166,6 @@ class MyPassesController(Controller):
 
 
 class FairPassesController(Controller):
-    path = "/api/fairs/{fair_id:int}/passes"
     tags = ["passes"]
     guards = MANAGE
 
@@ -172,7 +174,7 @@ class FairPassesController(Controller):
         ensure_ward(current_principal(request), fair["site.ward"])
         return fair
 
-    @get("/", summary="A fair's passes")
+    @get("/api/fairs/{fair_id:int}/passes", summary="A fair's passes")
     async def list_passes(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> list[PassOut]:
@@ -181,7 +183,7 @@ class FairPassesController(Controller):
         return [pass_out(r) for r in sorted(rows, key=services.pass_order)]
 
     @get(
-        "/pdf",
+        "/api/fairs/{fair_id:int}/passes/pdf",
         summary="Every active pass of the fair, four per A4 sheet, by stall",
         media_type="application/pdf",
     )
@@ -200,7 +202,7 @@ class FairPassesController(Controller):
         body = await to_thread.run_sync(lambda: passes_pdf(sheets, four_up=True))
         return _pdf(body, f"the-phien-{fair_id}.pdf")
 
-    @post("/staff", summary="Issue a staff or volunteer pass")
+    @post("/api/fairs/{fair_id:int}/passes/staff", summary="Issue a staff or volunteer pass")
     async def staff(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int], data: JSONBody[StaffPassIn]
     ) -> PassOut:
@@ -211,11 +213,10 @@ class FairPassesController(Controller):
 
 
 class CheckInController(Controller):
-    path = "/api/checkin"
     tags = ["check-in"]
 
     @post(
-        "/",
+        "/api/checkin",
         status_code=200,
         guards=[requires(Right.CHECK_IN)],
         summary="Check a pass in at the gate (also for scans made offline)",
@@ -242,12 +243,12 @@ class CheckInController(Controller):
             body["first_scan"] = outcome.first_scan
         return body
 
-    @get("/keys", summary="The public keys that verify passes offline")
+    @get("/api/checkin/keys", summary="The public keys that verify passes offline")
     async def keys(self) -> list[dict[str, Any]]:
         return public_keys()
 
     @get(
-        "/revocations",
+        "/api/checkin/revocations",
         guards=[requires(Right.CHECK_IN)],
         summary="Passes revoked since a cursor: gate devices keep their list current",
     )
@@ -279,7 +280,7 @@ class CheckInController(Controller):
         }
 
     @get(
-        "/fairs",
+        "/api/checkin/fairs",
         guards=[requires(Right.CHECK_IN)],
         summary="Today's published fairs the caller may check passes in at (the gate page's list)",
     )
@@ -319,7 +320,7 @@ class CheckInController(Controller):
         ]
 
     @get(
-        "/fairs/{fair_id:int}",
+        "/api/checkin/fairs/{fair_id:int}",
         guards=[requires(Right.CHECK_IN)],
         summary="Arrivals so far, and passes scanned on more than one device",
     )

@@ -39,7 +39,7 @@ async def may_check_in(principal: Principal, fair_id: int, site_id: int, ward_id
 
 
 async def ensure_gate_scope(principal: Principal, fair: dict[str, Any]) -> None:
-    """fair: a row with "id", "site" and "site.ward" (events.board.fair_row gives one)."""
+    """fair: a row with "id", "site" and "site.ward" (events.fair_map.fair_row gives one)."""
     ensure_ward(principal, fair["site.ward"])
     if not await may_check_in(principal, fair["id"], fair["site"], fair["site.ward"]):
         raise AppError(403, *NOT_ASSIGNED)

@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 from core.errors import AppError
 from core.guards import current_principal, ensure_ward, requires
 from core.roles import Right
-from events.board import fair_row
+from events.fair_rows import fair_row
 from events.tables import Site
 from tickets import gate_scope
 
@@ -31,7 +31,6 @@ async def site_row(slug: str) -> dict[str, Any]:
 
 
 class FairGateStaffController(Controller):
-    path = "/api/fairs/{fair_id:int}/gate-staff"
     tags = ["check-in"]
     guards = ASSIGN
 
@@ -40,14 +39,21 @@ class FairGateStaffController(Controller):
         ensure_ward(current_principal(request), fair["site.ward"])
         return fair
 
-    @get("/", summary="Gate staff who may check in at this fair (its own and its site's)")
+    @get(
+        "/api/fairs/{fair_id:int}/gate-staff",
+        summary="Gate staff who may check in at this fair (its own and its site's)",
+    )
     async def list_staff(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> list[dict[str, Any]]:
         fair = await self._fair(request, fair_id)
         return await gate_scope.staff_of(fair_id=fair_id, site_id=fair["site"])
 
-    @post("/", status_code=201, summary="Assign a gate-staff account to this fair")
+    @post(
+        "/api/fairs/{fair_id:int}/gate-staff",
+        status_code=201,
+        summary="Assign a gate-staff account to this fair",
+    )
     async def add(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int], data: JSONBody[GateStaffIn]
     ) -> list[dict[str, Any]]:
@@ -56,7 +62,9 @@ class FairGateStaffController(Controller):
         return await gate_scope.staff_of(fair_id=fair_id, site_id=fair["site"])
 
     @delete(
-        "/{account_id:int}", status_code=204, summary="End a gate-staff assignment to this fair"
+        "/api/fairs/{fair_id:int}/gate-staff/{account_id:int}",
+        status_code=204,
+        summary="End a gate-staff assignment to this fair",
     )
     async def remove(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int], account_id: FromPath[int]
@@ -71,7 +79,6 @@ class FairGateStaffController(Controller):
 
 
 class SiteGateStaffController(Controller):
-    path = "/api/sites/{slug:str}/gate-staff"
     tags = ["check-in"]
     guards = ASSIGN
 
@@ -80,14 +87,21 @@ class SiteGateStaffController(Controller):
         ensure_ward(current_principal(request), site["ward"])
         return site
 
-    @get("/", summary="Gate staff who may check in at every fair of this site")
+    @get(
+        "/api/sites/{slug:str}/gate-staff",
+        summary="Gate staff who may check in at every fair of this site",
+    )
     async def list_staff(
         self, request: Request[Any, Any, Any], slug: FromPath[str]
     ) -> list[dict[str, Any]]:
         site = await self._site(request, slug)
         return await gate_scope.staff_of(site_id=site["id"])
 
-    @post("/", status_code=201, summary="Assign a gate-staff account to every fair of this site")
+    @post(
+        "/api/sites/{slug:str}/gate-staff",
+        status_code=201,
+        summary="Assign a gate-staff account to every fair of this site",
+    )
     async def add(
         self, request: Request[Any, Any, Any], slug: FromPath[str], data: JSONBody[GateStaffIn]
     ) -> list[dict[str, Any]]:
@@ -96,7 +110,9 @@ class SiteGateStaffController(Controller):
         return await gate_scope.staff_of(site_id=site["id"])
 
     @delete(
-        "/{account_id:int}", status_code=204, summary="End a gate-staff assignment to this site"
+        "/api/sites/{slug:str}/gate-staff/{account_id:int}",
+        status_code=204,
+        summary="End a gate-staff assignment to this site",
     )
     async def remove(
         self, request: Request[Any, Any, Any], slug: FromPath[str], account_id: FromPath[int]

@@ -11,10 +11,10 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, JSONBody, MultipartBody
 
+from core.calendar_links import subscribe_links
 from core.errors import AppError, request_language
 from core.guards import current_principal, requires
 from core.roles import Right
-from events.calendar_api import subscribe_links
 from vendors import businesses, documents, personal_data, products, vetting
 from vendors.guards import may_see_business
 from vendors.schemas import (
@@ -62,24 +62,22 @@ async def _my_business(request: Request[Any, Any, Any]) -> int:
 
 
 class CategoryController(Controller):
-    path = "/api/categories"
     tags = ["businesses"]
 
-    @get("/", summary="Goods categories (public)")
+    @get("/api/categories", summary="Goods categories (public)")
     async def list_categories(self, request: Request[Any, Any, Any]) -> list[CategoryOut]:
         return await businesses.list_categories(request_language(request))
 
 
 class MyBusinessController(Controller):
-    path = "/api/businesses/me"
     tags = ["businesses"]
     guards = [requires(Right.ACT_AS_BUSINESS)]
 
-    @get("/", summary="The signed-in business")
+    @get("/api/businesses/me", summary="The signed-in business")
     async def me(self, request: Request[Any, Any, Any]) -> BusinessOut:
         return await businesses.business_out(await _my_business(request), request_language(request))
 
-    @patch("/", summary="Change the business profile")
+    @patch("/api/businesses/me", summary="Change the business profile")
     async def update(
         self, request: Request[Any, Any, Any], data: JSONBody[BusinessPatch]
     ) -> BusinessOut:
@@ -87,23 +85,25 @@ class MyBusinessController(Controller):
         await businesses.update_business(business_id, data, current_principal(request).account_id)
         return await businesses.business_out(business_id, request_language(request))
 
-    @post("/resubmit", status_code=200, summary="Send the profile for vetting again")
+    @post(
+        "/api/businesses/me/resubmit", status_code=200, summary="Send the profile for vetting again"
+    )
     async def resubmit(self, request: Request[Any, Any, Any]) -> BusinessOut:
         business_id = await _my_business(request)
         await vetting.apply_action(current_principal(request), business_id, "resubmit", "")
         return await businesses.business_out(business_id, request_language(request))
 
-    @get("/products", summary="The business's products")
+    @get("/api/businesses/me/products", summary="The business's products")
     async def list_products(self, request: Request[Any, Any, Any]) -> list[ProductOut]:
         return await products.list_products(await _my_business(request), request_language(request))
 
-    @post("/products", summary="Add a product")
+    @post("/api/businesses/me/products", summary="Add a product")
     async def create_product(
         self, request: Request[Any, Any, Any], data: JSONBody[ProductIn]
     ) -> ProductOut:
         return await products.create_product(await _my_business(request), data)
 
-    @patch("/products/{product_id:int}", summary="Change a product")
+    @patch("/api/businesses/me/products/{product_id:int}", summary="Change a product")
     async def update_product(
         self,
         request: Request[Any, Any, Any],
@@ -112,19 +112,19 @@ class MyBusinessController(Controller):
     ) -> ProductOut:
         return await products.update_product(await _my_business(request), product_id, data)
 
-    @delete("/products/{product_id:int}", summary="Remove a product")
+    @delete("/api/businesses/me/products/{product_id:int}", summary="Remove a product")
     async def delete_product(
         self, request: Request[Any, Any, Any], product_id: FromPath[int]
     ) -> None:
         await products.delete_product(await _my_business(request), product_id)
 
-    @get("/calendar", summary="Links to the business's private calendar feed")
+    @get("/api/businesses/me/calendar", summary="Links to the business's private calendar feed")
     async def calendar(self, request: Request[Any, Any, Any]) -> dict[str, str]:
         token = await businesses.calendar_token(await _my_business(request))
         return subscribe_links(f"/calendar/private/{token}.ics")
 
     @post(
-        "/calendar/reset",
+        "/api/businesses/me/calendar/reset",
         status_code=200,
         summary="Make a new private calendar link; the old one stops working",
     )
@@ -132,11 +132,14 @@ class MyBusinessController(Controller):
         token = await businesses.calendar_token(await _my_business(request), reset=True)
         return subscribe_links(f"/calendar/private/{token}.ics")
 
-    @get("/documents", summary="The business's documents")
+    @get("/api/businesses/me/documents", summary="The business's documents")
     async def list_documents(self, request: Request[Any, Any, Any]) -> list[DocumentOut]:
         return await documents.list_documents(await _my_business(request))
 
-    @post("/documents", summary="Upload a certificate (PDF, JPEG or PNG, 5 MB at most)")
+    @post(
+        "/api/businesses/me/documents",
+        summary="Upload a certificate (PDF, JPEG or PNG, 5 MB at most)",
+    )
     async def upload(
         self, request: Request[Any, Any, Any], data: MultipartBody[DocumentUpload]
     ) -> DocumentOut:
@@ -151,10 +154,12 @@ class MyBusinessController(Controller):
 
 
 class DocumentController(Controller):
-    path = "/api/documents"
     tags = ["businesses"]
 
-    @get("/{document_id:int}", summary="Download a document (its business and vetting officers)")
+    @get(
+        "/api/documents/{document_id:int}",
+        summary="Download a document (its business and vetting officers)",
+    )
     async def download(
         self, request: Request[Any, Any, Any], document_id: FromPath[int]
     ) -> Response[bytes]:
@@ -176,12 +181,11 @@ class DocumentController(Controller):
 class MyDataController(Controller):
     """The business's rights over its personal data (Law 91/2025/QH15)."""
 
-    path = "/api/me"
     tags = ["businesses"]
     guards = [requires(Right.ACT_AS_BUSINESS)]
 
     @get(
-        "/data-export",
+        "/api/me/data-export",
         summary="All the business's data, with its documents, as one ZIP",
         media_type="application/zip",
     )
@@ -196,14 +200,14 @@ class MyDataController(Controller):
             },
         )
 
-    @post("/erasure", status_code=200, summary="Erase the account's personal data")
+    @post("/api/me/erasure", status_code=200, summary="Erase the account's personal data")
     async def erasure(
         self, request: Request[Any, Any, Any], data: JSONBody[ErasureIn]
     ) -> dict[str, str]:
         await personal_data.erase(current_principal(request), data.password)
         return {"status": "erased"}
 
-    @post("/consent", status_code=200, summary="Agree to the personal data notice")
+    @post("/api/me/consent", status_code=200, summary="Agree to the personal data notice")
     async def consent(
         self, request: Request[Any, Any, Any], data: JSONBody[ConsentIn]
     ) -> dict[str, str]:

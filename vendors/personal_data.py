@@ -17,6 +17,7 @@ from core.database import write_txn
 from core.errors import AppError
 from core.privacy import NOTICE_VERSION, mask_personal_id
 from core.roles import Right
+from core.signals import announce, collect, erasure_requested, personal_data_wanted
 from core.tables import Account, SignInEvent
 from core.timezone import now_utc, today_local
 from vendors.tables import (
@@ -136,10 +137,7 @@ def _plain(value: Any) -> Any:
 async def export_data(principal: Principal) -> tuple[str, bytes]:
     """(file name, ZIP bytes): data.json with everything kept about the business, and its
     uploaded documents under documents/."""
-    from events.tables import Application, ApplicationStatusChange
-    from inspections.tables import Finding
-    from tickets.tables import Pass
-    from vendors import applications, businesses, documents, products
+    from vendors import businesses, documents, products
 
     business_id = await businesses.business_id_for(principal)
     account = (
@@ -156,40 +154,10 @@ async def export_data(principal: Principal) -> tuple[str, bytes]:
         .run()
     )
     business = await businesses.business_out(business_id)
-    own_applications = await applications.list_for_business(business_id, "vi")
-    history = (
-        await ApplicationStatusChange.select()
-        .where(
-            ApplicationStatusChange.application.is_in(
-                Application.select(Application.id).where(Application.business == business_id)
-            )
-        )
-        .order_by(ApplicationStatusChange.id)
-    )
-    passes = await Pass.select(
-        Pass.id,
-        Pass.fair,
-        Pass.holder,
-        Pass.stalls,
-        Pass.first_day,
-        Pass.days,
-        Pass.short_code,
-        Pass.status,
-        Pass.issued_at,
-    ).where(
-        Pass.application.is_in(
-            Application.select(Application.id).where(Application.business == business_id)
-        )
-    )
-    findings = await Finding.select(
-        Finding.id,
-        Finding.kind,
-        Finding.severity,
-        Finding.description,
-        Finding.follow_up,
-        Finding.created_at,
-        Finding.lifted_at,
-    ).where(Finding.business == business_id)
+    # What the other domains keep (applications, passes, findings…): each answers for its own.
+    sections: dict[str, Any] = {}
+    for answer in await collect(personal_data_wanted, business_id=business_id):
+        sections.update(answer)
     sign_ins = await SignInEvent.select(
         SignInEvent.created_at, SignInEvent.address, SignInEvent.user_agent, SignInEvent.method
     ).where(SignInEvent.user == principal.user_id)
@@ -201,10 +169,7 @@ async def export_data(principal: Principal) -> tuple[str, bytes]:
             "account": {"email": principal.email, **account},
             "business": business,
             "products": await products.list_products(business_id, "vi"),
-            "applications": own_applications,
-            "application_history": history,
-            "passes": passes,
-            "inspection_findings": findings,
+            **dict(sorted(sections.items())),
             "vetting_history": business.history,
             "sign_ins": sign_ins,
             "documents": [
@@ -243,8 +208,7 @@ async def erase(principal: Principal, password: str) -> None:
     tax code in reports, passes, findings and vetting history) stays, tied to no person."""
     from piccolo_api.session_auth.tables import SessionsBase
 
-    from events.tables import Application, Fair
-    from vendors import applications, businesses, documents
+    from vendors import businesses, documents
 
     if await User.login(principal.email, password) != principal.user_id:
         raise AppError(
@@ -254,19 +218,8 @@ async def erase(principal: Principal, password: str) -> None:
             extra={"field": "password"},
         )
     business_id = await businesses.business_id_for(principal)
-    upcoming = await Application.count().where(
-        (Application.business == business_id)
-        & Application.status.is_in([s.value for s in applications.WITHDRAWABLE])
-        & Application.fair.id.is_in(Fair.select(Fair.id).where(Fair.ends_at > now_utc()))
-    )
-    if upcoming:
-        raise AppError(
-            409,
-            "Doanh nghiệp còn đơn đăng ký ở phiên chợ sắp tới: hãy rút đơn trước khi xóa dữ liệu.",
-            "The business still has applications to upcoming fairs: withdraw them before "
-            "asking for erasure.",
-            extra={"reason": "upcoming_applications"},
-        )
+    # A domain that must keep the data for now (applications to coming fairs) refuses here.
+    await announce(erasure_requested, business_id=business_id)
     files = await Document.select(Document.storage_key).where(Document.business == business_id)
     status = await Business.select(Business.status).where(Business.id == business_id).first()
     erased_email = f"erased-{principal.account_id}@invalid"

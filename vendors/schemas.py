@@ -7,7 +7,6 @@ from typing import Annotated
 
 import msgspec
 
-from events.tables import ApplicationStatus
 from vendors.tables import BusinessKind, BusinessStatus, DocumentKind
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
@@ -152,55 +151,6 @@ class DocumentOut(msgspec.Struct):
     expires_on: dt.date | None
     uploaded_at: dt.datetime
     url: str
-
-
-class ApplicationIn(msgspec.Struct, forbid_unknown_fields=True):
-    product_ids: list[int]
-    stalls_requested: Annotated[int, msgspec.Meta(ge=1, le=2)] = 1
-    needs_power: bool = False
-    needs_water: bool = False
-    food_handling: bool = False
-    needs_shade: bool = False
-    needs_accessible: bool = False
-    preferred_zones: Short = ""
-    preferred_stalls: Short = ""
-    note: Reason = ""
-
-
-class ApplicationOut(msgspec.Struct):
-    id: int
-    fair_id: int
-    fair_title: str
-    business_id: int
-    business_name: str
-    status: ApplicationStatus
-    reason: str
-    stalls_requested: int
-    needs: list[str]
-    preferred_zones: str
-    preferred_stalls: str
-    note: str
-    products: list[ProductOut]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
-class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
-    status: ApplicationStatus
-    reason: Reason = ""
-
-
-class BulkDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
-    application_ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=1000)]
-    status: ApplicationStatus
-    reason: Reason = ""
-
-
-class BulkDecisionResult(msgspec.Struct):
-    application_id: int
-    ok: bool
-    status: str
-    detail: str = ""
 
 
 class SignUpReceived(msgspec.Struct):

@@ -8,6 +8,7 @@ from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
 from core.guards import ensure_ward
+from core.signals import announce, business_status_changed
 from vendors.businesses import business_ward
 from vendors.notifications import notify_business
 from vendors.tables import Business, BusinessStatus, BusinessStatusChange
@@ -151,9 +152,7 @@ async def apply_action(
         # Passes follow the status: a business re-verified after re-vetting gets back any that
         # a sync withdrew meanwhile, one rejected or asked for changes loses them.
         if target != current:
-            from tickets.services import sync_business
-
-            await sync_business(business_id)
+            await announce(business_status_changed, business_id=business_id)
     return target
 
 

@@ -29,10 +29,9 @@ VET = [requires(Right.VET_BUSINESSES)]
 class BusinessesController(Controller):
     """Sign-up is open to anyone; everything else here is for vetting officers."""
 
-    path = "/api/businesses"
     tags = ["businesses"]
 
-    @post("/", summary="Sign up a business (creates its account)")
+    @post("/api/businesses", summary="Sign up a business (creates its account)")
     async def sign_up(
         self, request: Request[Any, Any, Any], data: JSONBody[BusinessSignUp]
     ) -> Response[BusinessOut | SignUpReceived]:
@@ -44,7 +43,7 @@ class BusinessesController(Controller):
         return Response(created, status_code=201)
 
     @get(
-        "/",
+        "/api/businesses",
         guards=VET,
         summary="Search businesses (without diacritics: “nguyen du” finds “Nguyễn Du”)",
     )
@@ -60,7 +59,11 @@ class BusinessesController(Controller):
             current_principal(request), q, ward, category, status.value if status else None
         )
 
-    @get("/{business_id:int}", guards=VET, summary="One business, with its vetting history")
+    @get(
+        "/api/businesses/{business_id:int}",
+        guards=VET,
+        summary="One business, with its vetting history",
+    )
     async def detail(
         self, request: Request[Any, Any, Any], business_id: FromPath[int]
     ) -> BusinessOut:
@@ -70,14 +73,16 @@ class BusinessesController(Controller):
         business.tax_code = await personal_data.reveal_tax_code(business_id, principal)
         return business
 
-    @get("/{business_id:int}/products", guards=VET, summary="A business's products")
+    @get("/api/businesses/{business_id:int}/products", guards=VET, summary="A business's products")
     async def products(
         self, request: Request[Any, Any, Any], business_id: FromPath[int]
     ) -> list[ProductOut]:
         await may_see_business(current_principal(request), business_id)
         return await products.list_products(business_id, request_language(request))
 
-    @get("/{business_id:int}/documents", guards=VET, summary="A business's documents")
+    @get(
+        "/api/businesses/{business_id:int}/documents", guards=VET, summary="A business's documents"
+    )
     async def documents(
         self, request: Request[Any, Any, Any], business_id: FromPath[int]
     ) -> list[DocumentOut]:
@@ -85,7 +90,7 @@ class BusinessesController(Controller):
         return await documents.list_documents(business_id)
 
     @post(
-        "/{business_id:int}/{action:str}",
+        "/api/businesses/{business_id:int}/{action:str}",
         status_code=200,
         guards=VET,
         summary="verify, request_changes, reject, warn, suspend or reinstate",

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from events.allocation.problem import Problem
+from allocation.solver.problem import Problem
 
 NEG = -1e18
 TOP = 64  # best moves of each kind considered per round

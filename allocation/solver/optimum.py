@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from events.allocation.milp import build, run, solve_window
-from events.allocation.model import Allocation, Pin, Request, Stall, Weights
-from events.allocation.problem import Problem
-from events.allocation.reasons import explain
-from events.allocation.rules import validate_pins
+from allocation.solver.milp import build, run, solve_window
+from allocation.solver.model import Allocation, Pin, Request, Stall, Weights
+from allocation.solver.problem import Problem
+from allocation.solver.reasons import explain
+from allocation.solver.rules import validate_pins
 
 
 def exact(

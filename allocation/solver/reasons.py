@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from events.allocation.model import Reason
-from events.allocation.problem import Problem
+from allocation.solver.model import Reason
+from allocation.solver.problem import Problem
 
 TEXTS: dict[str, tuple[str, str]] = {
     # Assignments.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from events.allocation.problem import Problem
+from allocation.solver.problem import Problem
 
 # The bare binding: the wrapper class sets up Python callbacks on every instance (and prints a
 # banner on the first), which a window solved many times a second does not need.

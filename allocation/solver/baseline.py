@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from events.allocation.model import Allocation, Pin, Request, Stall, Weights
-from events.allocation.problem import Problem
-from events.allocation.reasons import explain
-from events.allocation.rules import validate_pins
+from allocation.solver.model import Allocation, Pin, Request, Stall, Weights
+from allocation.solver.problem import Problem
+from allocation.solver.reasons import explain
+from allocation.solver.rules import validate_pins
 
 
 def first_come_first_served(

@@ -7,7 +7,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from events.allocation.model import Pin, PinError, Request, Stall, Violation, Weights
+from allocation.solver.model import Pin, PinError, Request, Stall, Violation, Weights
 
 
 def _violation(rule: str, vi: str, en: str, apps=(), codes=()) -> Violation:

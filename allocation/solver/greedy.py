@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from events.allocation.problem import Problem
+from allocation.solver.problem import Problem
 
 
 def greedy_holding(p: Problem, pinned_holding: dict[int, list[int]]) -> dict[int, list[int]]:

@@ -10,14 +10,17 @@ from typing import Any
 
 from anyio import to_thread
 
+from allocation.notices import announce_if_published, tell_moved
+from allocation.solver import model
 from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
 from core.guards import ensure_ward
+from core.signals import announce, board_changed, collect, no_shows_wanted
 from core.timezone import now_utc, today_local
-from events.allocation import model
-from events.board import fair_row, passes_follow, stalls_of, tell_moved
-from events.fair_rows import fair_mail_context
+from events.applications import promote_waitlisted
+from events.fair_map import stalls_of
+from events.fair_rows import fair_mail_context, fair_row
 from events.stallmap import Box, adjacency
 from events.tables import (
     AllocationRun,
@@ -28,6 +31,7 @@ from events.tables import (
     Fair,
     Stall,
 )
+from vendors.notifications import notify_business
 from vendors.tables import BusinessCategory
 
 # Prime spots rotate: one held at any of this many earlier fairs counts as "recently".
@@ -113,29 +117,13 @@ async def _history(business_ids: list[int], fair: dict[str, Any]) -> dict[int, d
 
 
 async def _no_shows(business_ids: list[int]) -> dict[int, int]:
-    """Completed fairs where the business held a pass and never came through the gate."""
-    from tickets.tables import Arrival, Pass
-
-    held = (
-        await Pass.select(Pass.id, Pass.fair, Pass.application.business)
-        .where(
-            Pass.application.business.is_in(business_ids or [0])
-            & (Pass.fair.status == "completed")
-            & (Pass.status == "active")
-        )
-        .run()
-    )
-    came = {
-        a["pass_id"]
-        for a in await Arrival.select(Arrival.pass_)
-        .where(Arrival.pass_.is_in([h["id"] for h in held] or [0]))
-        .run()
-    }
-    missed: dict[int, set[int]] = {}
-    for row in held:
-        if row["id"] not in came:
-            missed.setdefault(row["application.business"], set()).add(row["fair"])
-    return {business: len(fairs) for business, fairs in missed.items()}
+    """Completed fairs where the business held a pass and never came through the gate: what
+    the gate knows (tickets answers no_shows_wanted)."""
+    counts: dict[int, int] = {}
+    for answer in await collect(no_shows_wanted, business_ids=business_ids):
+        for business, missed in answer.items():
+            counts[business] = counts.get(business, 0) + missed
+    return counts
 
 
 async def solver_requests(
@@ -245,8 +233,8 @@ def _reasons_json(reasons: list[model.Reason]) -> str:
 async def run_allocation(
     principal: Principal, fair_id: int, weights: model.Weights | None = None
 ) -> dict[str, Any]:
-    from events.allocation.baseline import first_come_first_served
-    from events.allocation.solver import allocate
+    from allocation.solver.baseline import first_come_first_served
+    from allocation.solver.solver import allocate
 
     fair = await fair_row(fair_id)
     ensure_ward(principal, fair["site.ward"])
@@ -316,7 +304,7 @@ async def run_allocation(
         )
         await run.save().run()
     # A run on a published board moves passes as a move by hand does.
-    await passes_follow(fair)
+    await announce_if_published(fair)
     return {
         **_run_out(run.to_dict(), principal.full_name),
         "left_out_reasons": {str(k): asdict(v) for k, v in sorted(proposal.left_out.items())},
@@ -413,8 +401,6 @@ async def board_summary(fair_id: int) -> dict[str, Any]:
 
 
 async def publish(principal: Principal, fair_id: int) -> dict[str, Any]:
-    from vendors.notifications import notify_business
-
     fair = await fair_row(fair_id)
     ensure_ward(principal, fair["site.ward"])
     summary = await board_summary(fair_id)
@@ -445,17 +431,14 @@ async def publish(principal: Principal, fair_id: int) -> dict[str, Any]:
                 "stall_assigned",
                 {**fair_mail_context(fair), "stalls": ", ".join(sorted(item["stall_codes"]))},
             )
-    from tickets.services import sync_passes
-
-    await sync_passes(fair_id)
+    await announce(board_changed, fair_id=fair_id)
     return await board_summary(fair_id)
 
 
 async def offer_freed_stalls(fair_id: int, stall_codes: list[str]) -> int | None:
     """After a withdrawal from a published board: the best waitlisted applicant that fits the
     freed stalls gets them (approved, assigned, told). Returns its application id."""
-    from events.allocation.solver import allocate
-    from vendors.applications import promote_waitlisted
+    from allocation.solver.solver import allocate
 
     fair = await fair_row(fair_id)
     if fair["allocation_published_at"] is None or not stall_codes:
@@ -491,7 +474,7 @@ async def ensure_hard_rules_hold(fair: dict[str, Any], changed: dict[int, list[s
     """The check every change by hand goes through (a move, a swap), the solver's own: the
     board after the change may break no hard rule that it did not already break. (Pins are
     left out: a change by hand is what sets them.)"""
-    from events.allocation.rules import check_hard_rules
+    from allocation.solver.rules import check_hard_rules
 
     stalls = await solver_stalls(fair)
     requests = await solver_requests(fair)

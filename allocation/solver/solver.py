@@ -33,14 +33,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from events.allocation.baseline import fcfs_holding
-from events.allocation.greedy import greedy_holding
-from events.allocation.local import LocalSearch
-from events.allocation.milp import solve_window
-from events.allocation.model import Allocation, Pin, Request, Stall, Weights
-from events.allocation.problem import Problem
-from events.allocation.reasons import explain
-from events.allocation.rules import validate_pins
+from allocation.solver.baseline import fcfs_holding
+from allocation.solver.greedy import greedy_holding
+from allocation.solver.local import LocalSearch
+from allocation.solver.milp import solve_window
+from allocation.solver.model import Allocation, Pin, Request, Stall, Weights
+from allocation.solver.problem import Problem
+from allocation.solver.reasons import explain
+from allocation.solver.rules import validate_pins
 
 # HiGHS proves a window of this many stalls optimal in ~20 ms.
 WINDOW = 24

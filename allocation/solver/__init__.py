@@ -32,7 +32,7 @@ _HOMES = {
 
 def __getattr__(name: str) -> Any:
     if name in _HOMES:
-        return getattr(import_module(f"events.allocation.{_HOMES[name]}"), name)
+        return getattr(import_module(f"allocation.solver.{_HOMES[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -16,15 +16,16 @@ from core.i18n import current_language
 from core.pages import convert_form, form_errors, form_values
 from core.templating import day_label
 from core.timezone import local, now_utc, today_local
-from events import stallmap
-from events.board import fair_stalls
+from events import applications, stallmap
+from events.fair_map import fair_stalls
 from events.fairs import get_fair, list_fairs
+from events.schemas import ApplicationIn
 from events.tables import ApplicationStatusChange, FairStatus
 from tickets.controllers import PASS_COLUMNS, pass_out
 from tickets.tables import Pass
-from vendors import applications, businesses, products
+from vendors import businesses, products
 from vendors.pages import BUSINESS, failed_status, my_business, only, render
-from vendors.schemas import ApplicationIn, ProductIn, ProductPatch
+from vendors.schemas import ProductIn, ProductPatch
 
 NEED_LABELS = {
     "needs_power": ("Cần điện", "Needs power"),
@@ -72,13 +73,12 @@ def product_values(product: Any) -> dict[str, Any]:
 
 
 class SellingPages(Controller):
-    path = "/business"
     include_in_schema = False
     guards = BUSINESS
 
     # Products ---------------------------------------------------------------------------
 
-    @get("/products")
+    @get("/business/products")
     async def product_list(self, request: Request[Any, Any, Any]) -> Template:
         own = await products.list_products(await my_business(request), current_language())
         return render(
@@ -88,11 +88,11 @@ class SellingPages(Controller):
             saved=request.query_params.get("saved") == "1",
         )
 
-    @get("/products/new")
+    @get("/business/products/new")
     async def new_product(self, request: Request[Any, Any, Any]) -> Template:
         return await self._product_form(request, None, {"made_in_vietnam": True}, {}, 200)
 
-    @post("/products/new", status_code=303)
+    @post("/business/products/new", status_code=303)
     async def create_product(self, request: Request[Any, Any, Any]) -> Response[Any]:
         business_id = await my_business(request)
         values = await form_values(request)
@@ -106,14 +106,14 @@ class SellingPages(Controller):
             )
         return Redirect("/business/products?saved=1", status_code=303)
 
-    @get("/products/{product_id:int}")
+    @get("/business/products/{product_id:int}")
     async def edit_product(
         self, request: Request[Any, Any, Any], product_id: FromPath[int]
     ) -> Template:
         product = await products.get_product(await my_business(request), product_id)
         return await self._product_form(request, product_id, product_values(product), {}, 200)
 
-    @post("/products/{product_id:int}", status_code=303)
+    @post("/business/products/{product_id:int}", status_code=303)
     async def update_product(
         self, request: Request[Any, Any, Any], product_id: FromPath[int]
     ) -> Response[Any]:
@@ -130,7 +130,7 @@ class SellingPages(Controller):
             )
         return Redirect("/business/products?saved=1", status_code=303)
 
-    @post("/products/{product_id:int}/delete", status_code=303)
+    @post("/business/products/{product_id:int}/delete", status_code=303)
     async def delete_product(
         self, request: Request[Any, Any, Any], product_id: FromPath[int]
     ) -> Redirect:
@@ -158,7 +158,7 @@ class SellingPages(Controller):
 
     # Fairs and applications ---------------------------------------------------------------
 
-    @get("/fairs")
+    @get("/business/fairs")
     async def fairs(self, request: Request[Any, Any, Any]) -> Template:
         business_id = await my_business(request)
         lang = current_language()
@@ -191,11 +191,11 @@ class SellingPages(Controller):
             status_labels=applications.STATUS_LABELS,
         )
 
-    @get("/fairs/{fair_id:int}/apply")
+    @get("/business/fairs/{fair_id:int}/apply")
     async def apply_form(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Template:
         return await self._apply_form(request, fair_id, {"stalls_requested": 1}, {}, 200)
 
-    @post("/fairs/{fair_id:int}/apply", status_code=303)
+    @post("/business/fairs/{fair_id:int}/apply", status_code=303)
     async def apply(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> Response[Any]:
         business_id = await my_business(request)
         values = await form_values(request)
@@ -234,14 +234,14 @@ class SellingPages(Controller):
             need_labels=NEED_LABELS,
         )
 
-    @get("/applications/{application_id:int}")
+    @get("/business/applications/{application_id:int}")
     async def application(
         self, request: Request[Any, Any, Any], application_id: FromPath[int]
     ) -> Template:
         await _application_of(request, application_id)
         return await self._application(request, application_id, {})
 
-    @post("/applications/{application_id:int}/withdraw", status_code=303)
+    @post("/business/applications/{application_id:int}/withdraw", status_code=303)
     async def withdraw(
         self, request: Request[Any, Any, Any], application_id: FromPath[int]
     ) -> Response[Any]:
@@ -291,7 +291,7 @@ class SellingPages(Controller):
 
     # Passes -------------------------------------------------------------------------------
 
-    @get("/passes")
+    @get("/business/passes")
     async def passes(self, request: Request[Any, Any, Any]) -> Template:
         lang = current_language()
         items = await my_passes(await my_business(request))

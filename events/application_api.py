@@ -10,22 +10,26 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from core.errors import AppError, request_language
 from core.guards import current_principal, requires, signed_in
 from core.roles import Right
-from events.tables import ApplicationStatus
-from vendors import applications, businesses
-from vendors.schemas import (
+from events import applications
+from events.schemas import (
     ApplicationIn,
     ApplicationOut,
     BulkDecisionIn,
     BulkDecisionResult,
     DecisionIn,
 )
+from events.tables import ApplicationStatus
+from vendors import businesses
 
 
 class FairApplicationController(Controller):
-    path = "/api/fairs/{fair_id:int}/applications"
     tags = ["applications"]
 
-    @post("/", guards=[requires(Right.ACT_AS_BUSINESS)], summary="Apply for stalls at a fair")
+    @post(
+        "/api/fairs/{fair_id:int}/applications",
+        guards=[requires(Right.ACT_AS_BUSINESS)],
+        summary="Apply for stalls at a fair",
+    )
     async def apply(
         self,
         request: Request[Any, Any, Any],
@@ -35,7 +39,11 @@ class FairApplicationController(Controller):
         business_id = await businesses.business_id_for(current_principal(request))
         return await applications.apply(business_id, fair_id, data)
 
-    @get("/", guards=[requires(Right.DECIDE_APPLICATIONS)], summary="A fair's applications")
+    @get(
+        "/api/fairs/{fair_id:int}/applications",
+        guards=[requires(Right.DECIDE_APPLICATIONS)],
+        summary="A fair's applications",
+    )
     async def list_for_fair(
         self,
         request: Request[Any, Any, Any],
@@ -50,7 +58,7 @@ class FairApplicationController(Controller):
         )
 
     @post(
-        "/decisions",
+        "/api/fairs/{fair_id:int}/applications/decisions",
         status_code=200,
         guards=[requires(Right.DECIDE_APPLICATIONS)],
         summary="Decide on many applications at once; each gets its own result",
@@ -65,11 +73,10 @@ class FairApplicationController(Controller):
 
 
 class ApplicationController(Controller):
-    path = "/api"
     tags = ["applications"]
 
     @get(
-        "/me/applications",
+        "/api/me/applications",
         guards=[requires(Right.ACT_AS_BUSINESS)],
         summary="The signed-in business's applications",
     )
@@ -77,7 +84,7 @@ class ApplicationController(Controller):
         business_id = await businesses.business_id_for(current_principal(request))
         return await applications.list_for_business(business_id, request_language(request))
 
-    @get("/applications/{application_id:int}", guards=[signed_in], summary="One application")
+    @get("/api/applications/{application_id:int}", guards=[signed_in], summary="One application")
     async def detail(
         self, request: Request[Any, Any, Any], application_id: FromPath[int]
     ) -> ApplicationOut:
@@ -92,7 +99,7 @@ class ApplicationController(Controller):
         return await applications.application_out(application_id, request_language(request))
 
     @post(
-        "/applications/{application_id:int}/withdraw",
+        "/api/applications/{application_id:int}/withdraw",
         status_code=200,
         guards=[requires(Right.ACT_AS_BUSINESS)],
         summary="Withdraw an application",
@@ -104,7 +111,7 @@ class ApplicationController(Controller):
         return await applications.withdraw(business_id, application_id)
 
     @post(
-        "/applications/{application_id:int}/decision",
+        "/api/applications/{application_id:int}/decision",
         status_code=200,
         guards=[requires(Right.DECIDE_APPLICATIONS)],
         summary="Approve, waitlist or reject an application",

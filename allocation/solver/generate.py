@@ -15,7 +15,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from events.allocation.model import Request, Stall
+from allocation.solver.model import Request, Stall
 
 # (slug, weight, sells food)
 CATEGORIES = (

@@ -1,18 +1,20 @@
-"""The allocation board of a fair: stalls with their state, manual moves, pins, publishing."""
+"""The allocation board of a fair, by hand: closing stalls, moves, swaps, removals and pins;
+each change kept (AssignmentMove), the businesses told, and announced (core.signals)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from allocation.notices import announce_if_published, tell_moved
+from allocation.runs import ensure_hard_rules_hold
 from core.accounts import Principal
 from core.database import is_unique_violation, write_txn
 from core.errors import AppError
 from core.guards import ensure_ward
 from core.text import clean
 from core.timezone import now_utc
-from events.fair_rows import fair_mail_context, fair_row
-from events.stallmap import ATTRIBUTES, stall_dict
+from events.fair_rows import fair_row
 from events.tables import (
     Application,
     ApplicationStatus,
@@ -20,101 +22,8 @@ from events.tables import (
     AssignmentMove,
     ClosedStall,
     Fair,
-    FairStatus,
     Stall,
 )
-from vendors.tables import BusinessCategory
-
-
-async def _business_categories(business_ids: list[int]) -> dict[int, list[str]]:
-    rows = (
-        await BusinessCategory.select(
-            BusinessCategory.business,
-            BusinessCategory.category.name_vi,
-            BusinessCategory.category.position,
-        )
-        .where(BusinessCategory.business.is_in(business_ids or [0]))
-        .run()
-    )
-    names: dict[int, list[tuple[int, str]]] = {}
-    for row in rows:
-        names.setdefault(row["business"], []).append(
-            (row["category.position"], row["category.name_vi"])
-        )
-    return {b: [n for _, n in sorted(v)] for b, v in names.items()}
-
-
-async def stalls_of(fair: dict[str, Any]) -> tuple[list[dict[str, Any]], set[int]]:
-    """The site's active stalls, and the ids of those closed for this fair."""
-    stalls = (
-        await Stall.select()
-        .where(
-            (Stall.site == fair["site"]) & (Stall.active == True)  # noqa: E712
-        )
-        .run()
-    )
-    closed = {
-        r["stall"]
-        for r in await ClosedStall.select(ClosedStall.stall)
-        .where(ClosedStall.fair == fair["id"])
-        .run()
-    }
-    return stalls, closed
-
-
-async def offered_stalls(fair: dict[str, Any]) -> int:
-    """The stalls a fair offers: the active stalls of its site's map less those closed for it."""
-    stalls, closed = await stalls_of(fair)
-    return sum(s["id"] not in closed for s in stalls)
-
-
-async def fair_stalls(fair_id: int, *, public: bool) -> list[dict[str, Any]]:
-    """The fair's map as the outside contract spells it. The public sees who is where only
-    once the allocation is published; organizers always see the board."""
-    fair = await fair_row(fair_id)
-    if public and fair["status"] == FairStatus.DRAFT.value:
-        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
-    stalls, closed = await stalls_of(fair)
-    show = not public or fair["allocation_published_at"] is not None
-    assigned = (
-        await Assignment.select(
-            Assignment.stall,
-            Assignment.pinned,
-            Assignment.application,
-            Assignment.application.business,
-            Assignment.application.business.legal_name,
-            Assignment.application.business.trade_name,
-        )
-        .where(Assignment.fair == fair_id)
-        .run()
-        if show
-        else []
-    )
-    by_stall = {a["stall"]: a for a in assigned}
-    categories = await _business_categories([a["application.business"] for a in assigned])
-    out = []
-    for stall in sorted(stalls, key=lambda r: (r["zone"], len(r["code"]), r["code"])):
-        item = stall_dict(stall)
-        taken = by_stall.get(stall["id"])
-        if stall["id"] in closed:
-            item["state"] = "closed"
-        elif taken:
-            item["state"] = "pinned" if taken["pinned"] and not public else "assigned"
-        else:
-            item["state"] = "open"
-        item["business"] = (
-            {
-                "name": taken["application.business.trade_name"]
-                or taken["application.business.legal_name"],
-                "categories": categories.get(taken["application.business"], []),
-            }
-            if taken
-            else None
-        )
-        if taken and not public:
-            item["application_id"] = taken["application"]
-        out.append(item)
-    return out
 
 
 async def set_closed(principal: Principal, fair_id: int, codes: list[str]) -> list[str]:
@@ -217,8 +126,6 @@ async def assign(
     if closed:
         raise AppError(409, "Gian này đóng trong phiên chợ.", "That stall is closed for this fair.")
     # The solver's own rules (food, power, water, access, pairs, category cap), not a subset.
-    from events.allocate import ensure_hard_rules_hold
-
     await ensure_hard_rules_hold(fair, {application_id: codes})
     previous = (
         await Assignment.select(Assignment.stall.code)
@@ -269,7 +176,7 @@ async def assign(
                 "That stall has just been given to another business.",
             ) from exc
         raise
-    await passes_follow(fair)
+    await announce_if_published(fair)
 
 
 async def swap(principal: Principal, fair_id: int, first: int, second: int, reason: str) -> None:
@@ -297,8 +204,6 @@ async def swap(principal: Principal, fair_id: int, first: int, second: int, reas
             "Chỉ đổi được giữa hai đơn có cùng số gian.",
             "Only applications with as many stalls each can swap.",
         )
-    from events.allocate import ensure_hard_rules_hold
-
     await ensure_hard_rules_hold(
         fair,
         {
@@ -345,7 +250,7 @@ async def swap(principal: Principal, fair_id: int, first: int, second: int, reas
             {first: (codes[first], codes[second]), second: (codes[second], codes[first])},
             reason,
         )
-    await passes_follow(fair)
+    await announce_if_published(fair)
 
 
 async def unassign(principal: Principal, fair_id: int, application_id: int, reason: str) -> None:
@@ -377,7 +282,7 @@ async def unassign(principal: Principal, fair_id: int, application_id: int, reas
             .run()
         )
         await tell_moved(fair, {application_id: ([p["stall.code"] for p in previous], [])}, reason)
-    await passes_follow(fair)
+    await announce_if_published(fair)
 
 
 async def set_pinned(principal: Principal, fair_id: int, application_id: int, pinned: bool) -> None:
@@ -391,51 +296,3 @@ async def set_pinned(principal: Principal, fair_id: int, application_id: int, pi
     )
     if not changed:
         raise AppError(404, "Đơn này chưa có gian.", "This application has no stall.")
-
-
-async def tell_moved(
-    fair: dict[str, Any], moves: dict[int, tuple[list[str], list[str]]], reason: str = ""
-) -> None:
-    """On a published board, each business whose stalls changed is told which it has now (or
-    that it has none): called inside the change's transaction, so the notice and the change
-    are kept or lost together. Before publishing, businesses are told nothing until publish."""
-    if fair["allocation_published_at"] is None:
-        return
-    changed = {
-        application: (sorted(old), sorted(new))
-        for application, (old, new) in moves.items()
-        if sorted(old) != sorted(new)
-    }
-    if not changed:
-        return
-    from vendors.notifications import notify_business
-
-    owners = (
-        await Application.select(Application.id, Application.business)
-        .where(Application.id.is_in(list(changed)))
-        .order_by(Application.id)
-        .run()
-    )
-    for row in owners:
-        old, new = changed[row["id"]]
-        await notify_business(
-            row["business"],
-            "stall_changed" if new else "stall_withdrawn",
-            {
-                **fair_mail_context(fair),
-                "stalls": ", ".join(new),
-                "old_stalls": ", ".join(old),
-                "reason": clean(reason),
-            },
-        )
-
-
-async def passes_follow(fair: dict[str, Any]) -> None:
-    """On a published board, a move revokes the old pass and issues the new one."""
-    if fair["allocation_published_at"] is not None:
-        from tickets.services import sync_passes
-
-        await sync_passes(fair["id"])
-
-
-__all__ = ["ATTRIBUTES", "assign", "fair_stalls", "set_closed", "set_pinned", "unassign"]

@@ -1,7 +1,7 @@
 """Applications for stalls: a business applies within a fair's window; organizers decide.
 
-The table lives with the fair (events.tables) because allocation reads it; the rules that
-businesses and vetting officers meet are here.
+A change others must follow is announced (core.signals): a withdrawal gives the stalls back
+(allocation), a decision reaches the passes (tickets).
 """
 
 from __future__ import annotations
@@ -14,9 +14,17 @@ from core.database import is_unique_violation, write_txn
 from core.email_confirmation import ensure_confirmed
 from core.errors import AppError
 from core.guards import ensure_ward
+from core.signals import announce, application_decided, application_withdrawn
 from core.text import clean
 from core.timezone import local, now_utc
 from events.fair_rows import fair_row
+from events.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    BulkDecisionIn,
+    BulkDecisionResult,
+    DecisionIn,
+)
 from events.tables import (
     Application,
     ApplicationProduct,
@@ -29,13 +37,6 @@ from vendors.documents import has_valid_food_certificate
 from vendors.notifications import notify_business
 from vendors.personal_data import ensure_consented
 from vendors.products import PRODUCT_COLUMNS, product_out
-from vendors.schemas import (
-    ApplicationIn,
-    ApplicationOut,
-    BulkDecisionIn,
-    BulkDecisionResult,
-    DecisionIn,
-)
 from vendors.tables import Business, BusinessStatus, Product
 
 A = ApplicationStatus
@@ -313,47 +314,9 @@ async def withdraw(business_id: int, application_id: int) -> ApplicationOut:
             f"The withdrawal cut-off ({_when(cutoff)}) has passed. Contact the organizers.",
         )
     await _change(application_id, WITHDRAWABLE, A.WITHDRAWN, "", None, ("rút", "withdrawn"))
-    await _free_stalls(application_id)
+    # Its stalls go back to the board (allocation subscribes), and from there to the waitlist.
+    await announce(application_withdrawn, application_id=application_id, fair_id=row["fair"])
     return await application_out(application_id)
-
-
-async def _free_stalls(application_id: int) -> None:
-    """A withdrawn business gives its stalls back; on a published board the best waitlisted
-    business that fits them is offered them at once."""
-    from events.allocate import offer_freed_stalls
-    from events.tables import Assignment, AssignmentMove
-
-    taken = (
-        await Assignment.select(Assignment.fair, Assignment.stall.code)
-        .where(Assignment.application == application_id)
-        .run()
-    )
-    if not taken:
-        return
-    fair = taken[0]["fair"]
-    codes = sorted(t["stall.code"] for t in taken)
-    async with write_txn(Assignment._meta.db):
-        await Assignment.delete().where(Assignment.application == application_id).run()
-        await (
-            AssignmentMove(
-                fair=fair,
-                application=application_id,
-                action="withdrawn",
-                from_stalls=",".join(codes),
-                reason="Doanh nghiệp rút đơn.",
-            )
-            .save()
-            .run()
-        )
-    await offer_freed_stalls(fair, codes)
-    await sync_fair_passes(fair)
-
-
-async def sync_fair_passes(fair_id: int) -> None:
-    """Passes follow the board: the withdrawn business's pass is revoked, a promoted one issued."""
-    from tickets.services import sync_passes
-
-    await sync_passes(fair_id)
 
 
 async def _fair_ward_of(application_id: int) -> int | None:
@@ -395,7 +358,9 @@ async def decide(principal: Principal, application_id: int, data: DecisionIn) ->
         principal.account_id,
         ("chuyển sang trạng thái này", "moved to this status"),
     )
-    await sync_fair_passes(await _fair_of(application_id))
+    await announce(
+        application_decided, application_id=application_id, fair_id=await _fair_of(application_id)
+    )
     return await application_out(application_id)
 
 

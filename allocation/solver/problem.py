@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from events.allocation.model import Pin, Request, Stall, Weights
-from events.allocation.rules import category_cap
+from allocation.solver.model import Pin, Request, Stall, Weights
+from allocation.solver.rules import category_cap
 
 
 class Problem:

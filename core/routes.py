@@ -1,0 +1,23 @@
+"""Every handler of core, for app.py's route list: accounts, sign-in, password reset, 2FA."""
+
+from core.account_api import AccountController
+from core.auth import AuthController
+from core.health import health
+from core.own_account_api import EmailConfirmController, OwnAccountController, OwnAccountPages
+from core.password_reset_api import PasswordResetController, PasswordResetPages
+from core.sign_in_pages import SignInPages
+from core.two_factor_api import TwoFactorController, TwoFactorPages
+
+ROUTES = [
+    health,
+    AuthController,
+    SignInPages,
+    PasswordResetController,
+    PasswordResetPages,
+    OwnAccountController,
+    EmailConfirmController,
+    OwnAccountPages,
+    TwoFactorController,
+    TwoFactorPages,
+    AccountController,
+]
