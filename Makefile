@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # The suite runs on every core (pytest-xdist); a module's tests stay on one worker, so a module's
-# servers and fixtures start once. WORKERS=0 runs it in this one process.
-WORKERS ?= auto
-XDIST := -n $(WORKERS) --dist loadscope
+# servers and fixtures start once. TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadscope
 PIP := $(VENV)/bin/pip
 
 .PHONY: run test test-any-day test-ahead lint install install-test clean messages
