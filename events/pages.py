@@ -21,8 +21,8 @@ from events import directory, stallmap
 from events.calendar_api import fair_feed
 from events.fair_map import fair_stalls
 from events.fairs import get_fair, list_fairs
+from events.places import get_site, list_sites
 from events.schemas import FairOut, SiteOut
-from events.services import get_site, list_sites
 from events.sharing import event_data, json_ld, open_graph
 from events.tables import SETTING_LABELS
 

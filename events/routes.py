@@ -2,9 +2,9 @@
 
 from events.application_api import ApplicationController, FairApplicationController
 from events.calendar_api import CALENDAR_ROUTES
-from events.controllers import SiteController, WardController
 from events.fair_api import FairController, SeriesController
 from events.pages import PUBLIC_PAGES
+from events.places_api import SiteController, WardController
 from events.sharing import SHARING_ROUTES
 from events.stall_api import FairMapController, SiteMapController
 

@@ -94,7 +94,7 @@ async def sitemap_xml() -> Response[bytes]:
     """The home page, every site and ward page, and the fair pages of the coming half year."""
     from core.wards import list_wards
     from events.fairs import list_fairs
-    from events.services import list_sites
+    from events.places import list_sites
 
     base = get_settings().public_url
     today = today_local()

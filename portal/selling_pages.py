@@ -21,7 +21,7 @@ from events.fair_map import fair_stalls
 from events.fairs import get_fair, list_fairs
 from events.schemas import ApplicationIn
 from events.tables import ApplicationStatusChange, FairStatus
-from tickets.controllers import PASS_COLUMNS, pass_out
+from tickets.api import PASS_COLUMNS, pass_out
 from tickets.tables import Pass
 from vendors import businesses, products
 from vendors.pages import BUSINESS, failed_status, my_business, only, render

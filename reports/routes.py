@@ -1,5 +1,5 @@
 """Every handler of reports, for app.py's route list."""
 
-from reports.controllers import ReportController
+from reports.api import ReportController
 
 ROUTES = [ReportController]

@@ -34,7 +34,7 @@ async def world(db) -> dict[str, int]:
 
 
 async def code_at(fair_id: int) -> str:
-    pass_id = await issue_staff_pass(fair_id, "Bảo vệ Nguyễn Văn An", Kind.STAFF)
+    pass_id = await issue_staff_pass(None, fair_id, "Bảo vệ Nguyễn Văn An", Kind.STAFF)
     row = await Pass.select(Pass.code).where(Pass.id == pass_id).first()
     return row["code"]
 

@@ -71,7 +71,7 @@ async def _seed(day: dt.date) -> dict[str, Any]:
         .run()
     )
     assert [p["stalls"] for p in passes] == list(STALLS)
-    await revoke_pass(passes[3]["id"], "Mất thẻ.")
+    await revoke_pass(None, passes[3]["id"], "Mất thẻ.")
     return {"fair_id": fair, "passes": passes}
 
 

@@ -134,11 +134,11 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
     await sync_passes(fair)
     issued = await Pass.select(Pass.id).where(Pass.application == applications[0]).first()
     # A revoked pass for the gate's revocation list, an arrival for the gate's counts.
-    lost = await issue_staff_pass(fair, f"Tình nguyện viên {marker}", Kind.VOLUNTEER)
-    await revoke_pass(lost, "Mất thẻ")
-    arrived = await issue_staff_pass(today, f"Bảo vệ {marker}", Kind.STAFF)
+    lost = await issue_staff_pass(None, fair, f"Tình nguyện viên {marker}", Kind.VOLUNTEER)
+    await revoke_pass(None, lost, "Mất thẻ")
+    arrived = await issue_staff_pass(None, today, f"Bảo vệ {marker}", Kind.STAFF)
     await Arrival(pass_=arrived, fair=today, device_id="cong-1", scanned_at=now_utc()).save()
-    waiting = await issue_staff_pass(today, f"Hậu cần {marker}", Kind.STAFF)
+    waiting = await issue_staff_pass(None, today, f"Hậu cần {marker}", Kind.STAFF)
     gate = await Pass.select(Pass.code).where(Pass.id == waiting).first()
     from tickets.tables import GateAssignment
 

@@ -1,7 +1,7 @@
 """Every handler of tickets, for app.py's route list."""
 
+from tickets.api import CheckInController, FairPassesController, MyPassesController
 from tickets.business_feed import business_feed
-from tickets.controllers import CheckInController, FairPassesController, MyPassesController
 from tickets.gate_pages import gate_page, gate_service_worker
 from tickets.gate_staff_api import FairGateStaffController, SiteGateStaffController
 

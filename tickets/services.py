@@ -9,10 +9,12 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
+from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
+from core.guards import ensure_ward
 from core.timezone import local
-from events.tables import ApplicationStatus, Assignment, Fair, FairStatus
+from events.tables import ApplicationStatus, Assignment, Fair, FairStatus, Site
 from tickets.codes import Kind, PassData, encode
 from tickets.keys import ring, signing_key
 from tickets.tables import Pass, PassStatus, Revocation
@@ -173,8 +175,12 @@ async def sync_business(business_id: int) -> None:
         await sync_passes(fair_id)
 
 
-async def issue_staff_pass(fair_id: int, holder: str, kind: Kind) -> int:
+async def issue_staff_pass(by: Principal | None, fair_id: int, holder: str, kind: Kind) -> int:
+    """`by`: who issues it, checked against the fair's ward here, whoever calls (None: the
+    system itself, as the demo does)."""
     fair = await Fair.select().where(Fair.id == fair_id).first().run()
+    if fair and by is not None:
+        ensure_ward(by, await _ward_of_site(fair["site"]))
     if not fair or fair["status"] not in (FairStatus.PUBLISHED.value, FairStatus.DRAFT.value):
         raise AppError(
             409,
@@ -185,10 +191,14 @@ async def issue_staff_pass(fair_id: int, holder: str, kind: Kind) -> int:
         return await _issue(fair, None, holder, "", kind)
 
 
-async def revoke_pass(pass_id: int, reason: str) -> None:
-    row = await Pass.select(Pass.fair).where(Pass.id == pass_id).first().run()
+async def revoke_pass(by: Principal | None, pass_id: int, reason: str) -> None:
+    """`by`: who revokes it, checked against the fair's ward here, whoever calls (None: the
+    system itself)."""
+    row = await Pass.select(Pass.fair, Pass.fair.site.ward).where(Pass.id == pass_id).first().run()
     if not row:
         raise AppError(404, "Không tìm thấy thẻ.", "No such pass.")
+    if by is not None:
+        ensure_ward(by, row["fair.site.ward"])
     async with write_txn(Pass._meta.db):
         await _revoke(pass_id, row["fair"], reason or "Ban tổ chức thu hồi thẻ.")
 
@@ -218,3 +228,8 @@ def pass_order(row: dict[str, Any]) -> tuple[Any, ...]:
     read codes (A2 before A10), passes without a stall last."""
     stalls = row["stalls"]
     return (row.get("status", "active") != "active", stalls == "", len(stalls), stalls, row["id"])
+
+
+async def _ward_of_site(site_id: int) -> int | None:
+    row = await Site.select(Site.ward).where(Site.id == site_id).first().run()
+    return row["ward"] if row else None

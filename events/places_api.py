@@ -9,8 +9,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.guards import current_principal, requires
 from core.roles import Right
-from core.wards import WardOut
-from events import services
+from core.wards import WardOut, list_wards
+from events import places
 from events.schemas import SiteIn, SiteOut, SitePatch, WardIn, WardPatch
 from events.tables import Setting
 
@@ -20,15 +20,15 @@ class WardController(Controller):
 
     @get("/api/wards", summary="Wards (public)")
     async def list_wards(self) -> list[WardOut]:
-        return await services.list_wards()
+        return await list_wards()
 
     @post("/api/wards", guards=[requires(Right.MANAGE_WARDS)], summary="Add a ward")
     async def create_ward(self, data: JSONBody[WardIn]) -> WardOut:
-        return await services.create_ward(data)
+        return await places.create_ward(data)
 
     @patch("/api/wards/{slug:str}", guards=[requires(Right.MANAGE_WARDS)], summary="Change a ward")
     async def update_ward(self, slug: FromPath[str], data: JSONBody[WardPatch]) -> WardOut:
-        return await services.update_ward(slug, data)
+        return await places.update_ward(slug, data)
 
 
 class SiteController(Controller):
@@ -38,18 +38,18 @@ class SiteController(Controller):
     async def list_sites(
         self, ward: FromQuery[str | None] = None, setting: FromQuery[Setting | None] = None
     ) -> list[SiteOut]:
-        return await services.list_sites(ward, setting.value if setting else None)
+        return await places.list_sites(ward, setting.value if setting else None)
 
     @get("/api/sites/{slug:str}", summary="One site (public)")
     async def get_site(self, slug: FromPath[str]) -> SiteOut:
-        return await services.get_site(slug)
+        return await places.get_site(slug)
 
     @post("/api/sites", guards=[requires(Right.MANAGE_SITES)], summary="Add a site")
     async def create_site(self, request: Request[Any, Any, Any], data: JSONBody[SiteIn]) -> SiteOut:
-        return await services.create_site(current_principal(request), data)
+        return await places.create_site(current_principal(request), data)
 
     @patch("/api/sites/{slug:str}", guards=[requires(Right.MANAGE_SITES)], summary="Change a site")
     async def update_site(
         self, request: Request[Any, Any, Any], slug: FromPath[str], data: JSONBody[SitePatch]
     ) -> SiteOut:
-        return await services.update_site(current_principal(request), slug, data)
+        return await places.update_site(current_principal(request), slug, data)
