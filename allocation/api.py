@@ -13,9 +13,9 @@ from litestar.params import FromPath, JSONBody
 from allocation import board, runs
 from allocation.solver.model import Weights
 from core.errors import AppError
-from core.guards import current_principal, ensure_ward, requires
+from core.guards import current_principal, requires
 from core.roles import Right
-from events.fair_rows import fair_row
+from events.fair_rows import fair_acted_on
 
 MANAGE_FAIRS = [requires(Right.MANAGE_FAIRS)]
 
@@ -61,8 +61,7 @@ class FairAllocationController(Controller):
     async def allocation(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> dict[str, Any]:
-        fair = await fair_row(fair_id)
-        ensure_ward(current_principal(request), fair["site.ward"])
+        await fair_acted_on(current_principal(request), fair_id)
         return await runs.board_summary(fair_id)
 
     @post(

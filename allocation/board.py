@@ -11,10 +11,9 @@ from allocation.runs import ensure_hard_rules_hold
 from core.accounts import Principal
 from core.database import is_unique_violation, write_txn
 from core.errors import AppError
-from core.guards import ensure_ward
 from core.text import clean
 from core.timezone import now_utc
-from events.fair_rows import fair_row
+from events.fair_rows import fair_acted_on
 from events.tables import (
     Application,
     ApplicationStatus,
@@ -27,8 +26,7 @@ from events.tables import (
 
 
 async def set_closed(principal: Principal, fair_id: int, codes: list[str]) -> list[str]:
-    fair = await fair_row(fair_id)
-    ensure_ward(principal, fair["site.ward"])
+    fair = await fair_acted_on(principal, fair_id)
     stalls = {
         r["code"]: r["id"]
         for r in await Stall.select(Stall.id, Stall.code).where(Stall.site == fair["site"]).run()
@@ -70,8 +68,7 @@ async def assign(
 ) -> None:
     """Give stalls to an application by hand (a move when it had others). The unique index on
     (fair, stall) makes a stall taken by someone else at the same moment a clean 409."""
-    fair = await fair_row(fair_id)
-    ensure_ward(principal, fair["site.ward"])
+    fair = await fair_acted_on(principal, fair_id)
     application = (
         await Application.select(Application.id, Application.status, Application.stalls_requested)
         .where((Application.id == application_id) & (Application.fair == fair_id))
@@ -181,8 +178,7 @@ async def assign(
 
 async def swap(principal: Principal, fair_id: int, first: int, second: int, reason: str) -> None:
     """Two applications trade their stalls in one step (both need the same number of stalls)."""
-    fair = await fair_row(fair_id)
-    ensure_ward(principal, fair["site.ward"])
+    fair = await fair_acted_on(principal, fair_id)
     held: dict[int, list[dict[str, Any]]] = {first: [], second: []}
     for row in (
         await Assignment.select(
@@ -254,8 +250,7 @@ async def swap(principal: Principal, fair_id: int, first: int, second: int, reas
 
 
 async def unassign(principal: Principal, fair_id: int, application_id: int, reason: str) -> None:
-    fair = await fair_row(fair_id)
-    ensure_ward(principal, fair["site.ward"])
+    fair = await fair_acted_on(principal, fair_id)
     previous = (
         await Assignment.select(Assignment.stall.code)
         .where((Assignment.fair == fair_id) & (Assignment.application == application_id))
@@ -286,8 +281,7 @@ async def unassign(principal: Principal, fair_id: int, application_id: int, reas
 
 
 async def set_pinned(principal: Principal, fair_id: int, application_id: int, pinned: bool) -> None:
-    fair = await fair_row(fair_id)
-    ensure_ward(principal, fair["site.ward"])
+    await fair_acted_on(principal, fair_id)
     changed = (
         await Assignment.update({Assignment.pinned: pinned})
         .where((Assignment.fair == fair_id) & (Assignment.application == application_id))

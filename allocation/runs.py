@@ -15,12 +15,11 @@ from allocation.solver import model
 from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
-from core.guards import ensure_ward
 from core.signals import announce, board_changed, collect, no_shows_wanted
 from core.timezone import now_utc, today_local
 from events.applications import promote_waitlisted
 from events.fair_map import stalls_of
-from events.fair_rows import fair_mail_context, fair_row
+from events.fair_rows import fair_acted_on, fair_mail_context, fair_row
 from events.stallmap import Box, adjacency
 from events.tables import (
     AllocationRun,
@@ -236,8 +235,7 @@ async def run_allocation(
     from allocation.solver.baseline import first_come_first_served
     from allocation.solver.solver import allocate
 
-    fair = await fair_row(fair_id)
-    ensure_ward(principal, fair["site.ward"])
+    fair = await fair_acted_on(principal, fair_id)
     weights = weights or model.Weights()
     stalls = await solver_stalls(fair)
     requests = await solver_requests(fair)
@@ -401,8 +399,7 @@ async def board_summary(fair_id: int) -> dict[str, Any]:
 
 
 async def publish(principal: Principal, fair_id: int) -> dict[str, Any]:
-    fair = await fair_row(fair_id)
-    ensure_ward(principal, fair["site.ward"])
+    fair = await fair_acted_on(principal, fair_id)
     summary = await board_summary(fair_id)
     if not summary["assignments"]:
         raise AppError(

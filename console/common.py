@@ -11,10 +11,10 @@ from litestar.response import Template
 
 from core.accounts import Principal
 from core.errors import AppError
-from core.guards import current_principal, ensure_ward
+from core.guards import current_principal
 from core.templating import day_label, page_context
 from core.timezone import local
-from events.fair_rows import fair_row
+from events.fair_rows import fair_acted_on
 from events.tables import Fair, FairStatus, Site
 
 FAIR_STATUS_LABELS = {
@@ -36,8 +36,7 @@ def message_of(exc: AppError, lang: str) -> str:
 
 async def fair_for(request: Request[Any, Any, Any], fair_id: int) -> dict[str, Any]:
     """The fair's row (site, ward) once the officer is known to act for its ward."""
-    fair = await fair_row(fair_id)
-    ensure_ward(current_principal(request), fair["site.ward"])
+    fair = await fair_acted_on(current_principal(request), fair_id)
     return {**fair, "site_name": fair["site.name"], "site_slug": fair["site.slug"], **_when(fair)}
 
 

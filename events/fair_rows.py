@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.accounts import Principal
 from core.errors import AppError
+from core.guards import ensure_ward
 from core.timezone import local
 from events.tables import Fair, FairStatus
 
@@ -30,6 +32,14 @@ async def fair_row(fair_id: int, *, published_only: bool = False) -> dict[str, A
     if not row or (published_only and row["status"] == FairStatus.DRAFT.value):
         raise AppError(404, *NOT_FOUND)
     return row
+
+
+async def fair_acted_on(principal: Principal, fair_id: int) -> dict[str, Any]:
+    """The fair a staff member acts on, once they are known to act for its ward (a 404 for no
+    fair, a 403 outside their scope): how every handler and service loads one."""
+    fair = await fair_row(fair_id)
+    ensure_ward(principal, fair["site.ward"])
+    return fair
 
 
 def fair_mail_context(fair: dict[str, Any]) -> dict[str, Any]:

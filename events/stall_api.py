@@ -14,7 +14,7 @@ from core.errors import AppError, request_language
 from core.guards import current_principal, ensure_ward, requires
 from core.roles import Right
 from events import fair_map, stallmap
-from events.fair_rows import fair_row
+from events.fair_rows import fair_acted_on
 from events.tables import Site
 
 MANAGE_FAIRS = [requires(Right.MANAGE_FAIRS)]
@@ -105,8 +105,7 @@ class FairMapController(Controller):
     async def board_view(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int]
     ) -> list[dict[str, Any]]:
-        fair = await fair_row(fair_id)
-        ensure_ward(current_principal(request), fair["site.ward"])
+        await fair_acted_on(current_principal(request), fair_id)
         return await fair_map.fair_stalls(fair_id, public=False)
 
     @get(
@@ -120,8 +119,7 @@ class FairMapController(Controller):
     ) -> Response[bytes]:
         from events.map_pdf import map_pdf
 
-        fair = await fair_row(fair_id)
-        ensure_ward(current_principal(request), fair["site.ward"])
+        fair = await fair_acted_on(current_principal(request), fair_id)
         pdf = map_pdf(fair, await fair_map.fair_stalls(fair_id, public=False))
         return Response(
             pdf,

@@ -14,7 +14,7 @@ from core.errors import AppError, request_language
 from core.guards import current_principal, ensure_ward, requires
 from core.roles import Right
 from core.timezone import local, start_of_local_day, today_local
-from events.fair_rows import fair_row
+from events.fair_rows import fair_acted_on, fair_row
 from events.tables import Fair, Stall
 from tickets import checkin, services
 from tickets.codes import Kind
@@ -166,8 +166,7 @@ class FairPassesController(Controller):
     guards = MANAGE
 
     async def _fair(self, request: Request[Any, Any, Any], fair_id: int) -> dict[str, Any]:
-        fair = await fair_row(fair_id)
-        ensure_ward(current_principal(request), fair["site.ward"])
+        fair = await fair_acted_on(current_principal(request), fair_id)
         return fair
 
     @get("/api/fairs/{fair_id:int}/passes", summary="A fair's passes")

@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 from core.errors import AppError
 from core.guards import current_principal, ensure_ward, requires
 from core.roles import Right
-from events.fair_rows import fair_row
+from events.fair_rows import fair_acted_on
 from events.tables import Site
 from tickets import gate_scope
 
@@ -35,8 +35,7 @@ class FairGateStaffController(Controller):
     guards = ASSIGN
 
     async def _fair(self, request: Request[Any, Any, Any], fair_id: int) -> dict[str, Any]:
-        fair = await fair_row(fair_id)
-        ensure_ward(current_principal(request), fair["site.ward"])
+        fair = await fair_acted_on(current_principal(request), fair_id)
         return fair
 
     @get(
