@@ -78,7 +78,7 @@ def test_redaction_keeps_the_shape_of_each_url(logged, kept):
 async def test_an_error_on_the_private_feed_is_logged_without_its_token(
     db, app, caplog, monkeypatch
 ):
-    import events.calendar_api
+    import tickets.business_feed
 
     await seed_basics()
     await make_business(
@@ -88,7 +88,7 @@ async def test_an_error_on_the_private_feed_is_logged_without_its_token(
     async def broken(*args, **kwargs):
         raise RuntimeError("feed renderer broke")
 
-    monkeypatch.setattr(events.calendar_api, "serve_feed", broken)
+    monkeypatch.setattr(tickets.business_feed, "serve_feed", broken)
     with caplog.at_level(logging.INFO):
         async with client_from(app, CLIENT_ADDRESS[0]) as client:
             answer = await client.get(f"/calendar/private/{TOKEN}.ics")
