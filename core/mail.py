@@ -11,6 +11,7 @@ it once. A failed attempt is retried later with a growing delay, never dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -46,7 +47,8 @@ SMTP_COMMAND_TIMEOUT_SECONDS = 30
 # ...well within the lease, so no other worker takes a mail while it is still being sent.
 LEASE = dt.timedelta(minutes=10)
 MAX_ERROR_LENGTH = 2000
-SHUTDOWN_WAIT_SECONDS = 10
+SHUTDOWN_WAIT_SECONDS = 10  # for the sender to finish the mail in hand and stop
+CANCEL_WAIT_SECONDS = 2  # then, cancelled, to unwind
 
 _TEMPLATE_NAME = re.compile(r"[a-z0-9][a-z0-9_]{0,59}")
 
@@ -283,13 +285,16 @@ async def _mark_failed(row: Mapping[str, Any], error: BaseException) -> None:
     )
 
 
-async def deliver_due(limit: int = 50) -> int:
-    """Send up to `limit` due mails; returns how many the mail server accepted."""
+async def deliver_due(limit: int = 50, stop: asyncio.Event | None = None) -> int:
+    """Send up to `limit` due mails; returns how many the mail server accepted. Once `stop` is
+    set, the mail in hand is finished and no other is started."""
     settings = get_settings()
     session = _SmtpSession(settings)
     sent = 0
     try:
         for _ in range(limit):
+            if stop is not None and stop.is_set():
+                break
             row = await _claim_one()
             if row is None:
                 # Another worker won the race for that row; there may be others left.
@@ -322,15 +327,20 @@ async def outbox_counts() -> dict[str, int]:
     }
 
 
-async def send_forever(poll_seconds: float, batch: int = 50) -> None:
-    while True:
+async def send_forever(
+    poll_seconds: float, batch: int = 50, stop: asyncio.Event | None = None
+) -> None:
+    """Until `stop` is set (or the task is cancelled): send what is due, then wait a poll."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
         try:
-            sent = await deliver_due(batch)
+            sent = await deliver_due(batch, stop)
         except Exception:  # a database or bug error must not end the sender for good
             logger.exception("Sending the e-mail outbox failed; trying again shortly")
             sent = 0
         if sent < batch:
-            await asyncio.sleep(poll_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_seconds)
 
 
 @asynccontextmanager
@@ -340,14 +350,24 @@ async def mail_sender_lifespan(_: object) -> AsyncIterator[None]:
     if poll_seconds <= 0:
         yield
         return
-    task = asyncio.create_task(send_forever(poll_seconds), name="mail-sender")
+    stop = asyncio.Event()
+    task = asyncio.create_task(send_forever(poll_seconds, stop=stop), name="mail-sender")
     try:
         yield
     finally:
-        task.cancel()
-        # wait() rather than `await task`: the sender's CancelledError is expected and is
-        # not raised here, while a cancellation of the shutdown itself still is. Bounded, so
-        # a sender stuck in a driver call cannot hold up a restart.
+        # Asked to stop, the sender finishes the mail in hand and returns. Cancelling it in the
+        # middle of a database call instead sends the driver down its cancel-request path,
+        # which can outlast any wait (asyncpg opens a new connection to deliver it). Only a
+        # sender that has not stopped in time is cancelled. wait() rather than `await task`:
+        # a cancellation of the shutdown itself is still raised here. Bounded both times, so a
+        # sender stuck in a driver call cannot hold up a restart.
+        stop.set()
         done, _ = await asyncio.wait({task}, timeout=SHUTDOWN_WAIT_SECONDS)
         if not done:
-            logger.error("The e-mail sender did not stop within %s s", SHUTDOWN_WAIT_SECONDS)
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=CANCEL_WAIT_SECONDS)
+        if not done:
+            logger.error(
+                "The e-mail sender did not stop within %s s",
+                SHUTDOWN_WAIT_SECONDS + CANCEL_WAIT_SECONDS,
+            )

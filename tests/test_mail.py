@@ -13,7 +13,7 @@ import pytest
 
 import core.mail as mail
 from core.database import write_txn
-from core.mail import deliver_due, enqueue
+from core.mail import deliver_due, enqueue, outbox_counts
 from core.settings import get_settings
 from core.tables import OutboxEmail
 from tests.conftest import run_cli
@@ -295,17 +295,32 @@ async def test_the_app_sends_the_outbox_in_the_background(
     # Around start-up and shutdown too: a sender that ignored cancellation would hang here.
     with anyio.fail_after(20):
         async with application.lifespan():
+            sender = next(t for t in asyncio.all_tasks() if t.get_name() == "mail-sender")
             await enqueue("doanhnghiep@banhmut.vn", "business_verified", CONTEXT, "vi")
             while not server.messages:
                 await asyncio.sleep(0.05)
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "mail-sender"]
+    # Asked to stop, it finished what it was doing and returned: no cancellation was needed
+    # (one in the middle of a database call can hang in the driver).
+    assert sender.done() and not sender.cancelled()
     assert len(server.messages) == 1
+
+
+async def test_a_stopped_sender_starts_no_other_mail(outbox, smtp_port, start_server):
+    server = start_server(smtp_port)
+    await enqueue("doanhnghiep@banhmut.vn", "business_verified", CONTEXT, "vi")
+    stop = asyncio.Event()
+    stop.set()
+    assert await deliver_due(stop=stop) == 0
+    assert server.messages == []
+    assert (await outbox_counts())["unsent"] == 1  # kept for the next start
+    assert await deliver_due() == 1
 
 
 async def test_the_background_sender_outlives_an_error(monkeypatch, caplog):
     calls = 0
 
-    async def flaky(limit: int = 50) -> int:
+    async def flaky(limit: int = 50, stop: asyncio.Event | None = None) -> int:
         nonlocal calls
         calls += 1
         if calls == 1:
