@@ -201,7 +201,6 @@ class FairPassesController(Controller):
     async def staff(
         self, request: Request[Any, Any, Any], fair_id: FromPath[int], data: JSONBody[StaffPassIn]
     ) -> PassOut:
-        await self._fair(request, fair_id)
         kind = Kind.STAFF if data.kind == "staff" else Kind.VOLUNTEER
         pass_id = await services.issue_staff_pass(
             current_principal(request), fair_id, data.holder.strip(), kind

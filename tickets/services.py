@@ -14,7 +14,8 @@ from core.database import write_txn
 from core.errors import AppError
 from core.guards import ensure_ward
 from core.timezone import local
-from events.tables import ApplicationStatus, Assignment, Fair, FairStatus, Site
+from events.fair_rows import fair_acted_on, fair_row
+from events.tables import ApplicationStatus, Assignment, Fair, FairStatus
 from tickets.codes import Kind, PassData, encode
 from tickets.keys import ring, signing_key
 from tickets.tables import Pass, PassStatus, Revocation
@@ -177,11 +178,9 @@ async def sync_business(business_id: int) -> None:
 
 async def issue_staff_pass(by: Principal | None, fair_id: int, holder: str, kind: Kind) -> int:
     """`by`: who issues it, checked against the fair's ward here, whoever calls (None: the
-    system itself, as the demo does)."""
-    fair = await Fair.select().where(Fair.id == fair_id).first().run()
-    if fair and by is not None:
-        ensure_ward(by, await _ward_of_site(fair["site"]))
-    if not fair or fair["status"] not in (FairStatus.PUBLISHED.value, FairStatus.DRAFT.value):
+    system itself, as the demo does). No such fair is a 404."""
+    fair = await (fair_row(fair_id) if by is None else fair_acted_on(by, fair_id))
+    if fair["status"] not in (FairStatus.PUBLISHED.value, FairStatus.DRAFT.value):
         raise AppError(
             409,
             "Chỉ cấp thẻ cho phiên chợ chưa diễn ra hoặc đang diễn ra.",
@@ -228,8 +227,3 @@ def pass_order(row: dict[str, Any]) -> tuple[Any, ...]:
     read codes (A2 before A10), passes without a stall last."""
     stalls = row["stalls"]
     return (row.get("status", "active") != "active", stalls == "", len(stalls), stalls, row["id"])
-
-
-async def _ward_of_site(site_id: int) -> int | None:
-    row = await Site.select(Site.ward).where(Site.id == site_id).first().run()
-    return row["ward"] if row else None
