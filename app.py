@@ -31,7 +31,9 @@ from core.openapi import declare_problems_on_startup
 from core.security import ApiCrossSiteGuard, security_headers
 from core.settings import PROJECT_ROOT, get_settings
 from core.tables import Ward
+from core.units import ward_title
 from events import routes as events_routes
+from events.reorganization import ensure_moved
 from inspections import routes as inspections_routes
 from portal import routes as portal_routes
 from reports import routes as reports_routes
@@ -55,10 +57,16 @@ def build_stores(redis_url: str | None) -> dict[str, Store]:
 async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
     engine = Ward._meta.db
     await prepare_engine(engine)
+    await ensure_moved()
     try:
         yield
     finally:
         await release_engine(engine)
+
+
+def configure_templates(engine: JinjaTemplateEngine) -> None:
+    install_in_jinja(engine)
+    engine.engine.filters["ward"] = ward_title
 
 
 def create_app() -> Litestar:
@@ -116,12 +124,12 @@ def create_app() -> Litestar:
         template_config=TemplateConfig(
             directory=PROJECT_ROOT / "templates",
             engine=JinjaTemplateEngine,
-            engine_callback=install_in_jinja,
+            engine_callback=configure_templates,
         ),
         openapi_config=OpenAPIConfig(
             title="Phiên chợ hàng Việt — API",
             version="1.0.0",
-            description="Fairs of Vietnamese goods in District 1, Ho Chi Minh City.",
+            description="Fairs of Vietnamese goods in the wards and communes of Ho Chi Minh City.",
             path="/schema",
             # Served from /static like every other asset: the docs need no network but the app's.
             render_plugins=[

@@ -44,6 +44,7 @@ async def _create_account(args: argparse.Namespace, password: str) -> None:
         phone=args.phone,
         language=args.language,
         ward_slugs=args.ward or [],
+        organizer_slug=args.organizer,
     )
     print(f"Đã tạo tài khoản / Account created: {principal.email} ({principal.role.value})")
 
@@ -108,11 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
     account.add_argument("--phone", default="")
     account.add_argument("--language", default="vi", choices=["vi", "en"])
     account.add_argument("--ward", action="append", help="ward slug (ward officers; repeatable)")
+    account.add_argument("--organizer", help="the body the staff member works for (its slug)")
     account.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the password from the first line of standard input",
     )
+    units = sub.add_parser(
+        "units", help="today's wards and communes: load them, list and decide what still moves"
+    )
+    units_sub = units.add_subparsers(dest="units_command", required=True)
+    units_sub.add_parser("sync", help="add the units of the installed vietnam-provinces")
+    units_sub.add_parser("pending", help="sites and businesses still in abolished wards")
+    decide = units_sub.add_parser("decide", help="move a site or business into a ward of today")
+    decide.add_argument("kind", choices=["site", "business"])
+    decide.add_argument("key", help="the site's slug, or the business's id")
+    decide.add_argument("ward", help="the slug of today's ward (see `units pending`)")
     mail = sub.add_parser("send-mail", help="send the e-mails that are due, once")
     mail.add_argument("--limit", type=int, default=1000, help="send at most this many")
     sub.add_parser("keys", help="list the pass-signing keys (public halves only)")
@@ -213,9 +225,40 @@ async def _report(args: argparse.Namespace) -> str:
     )
 
 
+async def _units(args: argparse.Namespace) -> str:
+    from events import reorganization
+
+    if args.units_command == "sync":
+        added = await reorganization.load_units()
+        return f"Đã thêm {added} đơn vị hành chính. / {added} units added."
+    if args.units_command == "decide":
+        name = await reorganization.decide(args.kind, args.key, args.ward)
+        return f"Đã chuyển / Moved: {args.kind} {args.key} → {name}"
+    rows = await reorganization.pending()
+    if not rows:
+        return "Không còn gì phải chuyển. / Nothing left to move."
+    lines = [f"{len(rows)} cần quyết định / need a decision:"]
+    for row in rows:
+        choices = ", ".join(f"{c['slug']} ({c['name']})" for c in row.candidates) or "?"
+        lines.append(
+            f"{row.kind}\t{row.key}\t{row.name}\t{row.address}\t[{row.old_ward}] → {choices}"
+        )
+    return "\n".join(lines)
+
+
 # Commands that open the database: each checks it can before it starts.
 _NEEDS_DATABASE = frozenset(
-    {"migrate", "demo", "setup", "serve", "create-account", "send-mail", "retire-key", "report"}
+    {
+        "migrate",
+        "demo",
+        "setup",
+        "serve",
+        "create-account",
+        "send-mail",
+        "retire-key",
+        "report",
+        "units",
+    }
 )
 
 
@@ -246,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
             print(asyncio.run(_load_demo()))
         if args.command == "create-account":
             asyncio.run(_create_account(args, _read_password(args)))
+        if args.command == "units":
+            print(asyncio.run(_units(args)))
         if args.command == "send-mail":
             print(asyncio.run(_send_mail(args.limit)))
         if args.command in {"keys", "rotate-keys", "retire-key"}:

@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from core.accounts import Principal
 from core.errors import AppError
-from core.guards import current_principal
+from core.guards import current_principal, scoped
 from core.templating import day_label, page_context
 from core.timezone import local
 from events.fair_rows import fair_acted_on
@@ -49,7 +49,7 @@ def _when(fair: dict[str, Any]) -> dict[str, str]:
 
 
 async def fairs_for(principal: Principal, since: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """The fairs the officer manages (a ward officer: those at their wards' sites), by date."""
+    """The fairs the staff member manages (a body's staff: those at its sites), by date."""
     query = Fair.select(
         Fair.id,
         Fair.title,
@@ -63,18 +63,16 @@ async def fairs_for(principal: Principal, since: dt.datetime | None = None) -> l
     )
     if since is not None:
         query = query.where(Fair.ends_at >= since)
+    query = scoped(query, principal, Fair.site.organizer)
     rows = await query.order_by(Fair.starts_at).order_by(Fair.id).run()
-    return [{**r, **_when(r)} for r in rows if principal.acts_for_ward(r["site.ward"])]
+    return [{**r, **_when(r)} for r in rows]
 
 
 async def sites_for(principal: Principal) -> list[dict[str, Any]]:
-    rows = (
-        await Site.select(Site.slug, Site.name, Site.ward, Site.ward.name)
-        .where(Site.active == True)  # noqa: E712
-        .order_by(Site.name)
-        .run()
+    query = Site.select(Site.slug, Site.name, Site.ward, Site.ward.name).where(
+        Site.active == True  # noqa: E712
     )
-    return [r for r in rows if principal.acts_for_ward(r["ward"])]
+    return await scoped(query, principal, Site.organizer).order_by(Site.name).run()
 
 
 def local_input(moment: dt.datetime | None) -> str:

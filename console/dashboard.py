@@ -8,7 +8,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from console.common import fairs_for, render
-from core.guards import current_principal, requires
+from core.guards import current_principal, requires, scoped_by_ward
 from core.roles import Right
 from core.timezone import start_of_local_day, today_local
 from events.tables import Application, ApplicationStatus, FairStatus
@@ -16,16 +16,9 @@ from vendors.tables import Business, BusinessStatus
 
 
 async def _waiting_businesses(principal: Any) -> int:
-    rows = (
-        await Business.select(Business.ward)
-        .where(
-            Business.status.is_in(
-                [BusinessStatus.PENDING.value, BusinessStatus.CHANGES_REQUESTED.value]
-            )
-        )
-        .run()
-    )
-    return sum(1 for r in rows if principal.acts_for_ward(r["ward"]))
+    waiting = [BusinessStatus.PENDING.value, BusinessStatus.CHANGES_REQUESTED.value]
+    query = Business.count().where(Business.status.is_in(waiting))
+    return await scoped_by_ward(query, principal, Business.ward).run()
 
 
 async def _applications_by_fair(fair_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 
 from console.common import render, sites_for
-from core.guards import current_principal, requires
+from core.guards import current_principal, requires, scoped_by_ward
 from core.roles import Right
 from core.tables import Ward
 from core.timezone import today_local
@@ -25,12 +25,12 @@ class ConsoleReportsController(Controller):
         principal = current_principal(request)
         today = today_local()
         half_start = dt.date(today.year, 1 if today.month <= 6 else 7, 1)
+        query = Ward.select(Ward.slug, Ward.name).where(Ward.active == True)  # noqa: E712
         wards = [
             (w["slug"], w["name"])
-            for w in await Ward.select(Ward.id, Ward.slug, Ward.name).order_by(Ward.name).run()
-            if principal.acts_for_ward(w["id"])
+            for w in await scoped_by_ward(query, principal, Ward.id).order_by(Ward.name).run()
         ]
-        district_wide = principal.acts_for_ward(None)
+        district_wide = principal.city_wide
         return render(
             request,
             "reports.html",

@@ -17,8 +17,8 @@ from piccolo.apps.user.tables import BaseUser
 from core.database import write_txn
 from core.errors import AppError
 from core.privacy import NOTICE_VERSION
-from core.roles import RIGHTS, WARD_SCOPED_ROLES, Right, Role
-from core.tables import Account, AccountWard, Ward
+from core.roles import CITY_RIGHTS, RIGHTS, WARD_SCOPED_ROLES, Right, Role
+from core.tables import Account, AccountWard, Organizer, Ward
 from core.text import clean
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,11 @@ class User(BaseUser, tablename="piccolo_user"):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: resolved once per request by the auth middleware."""
+    """Who is calling: resolved once per request by the auth middleware.
+
+    What a staff member may see and change is decided here and nowhere else: `city_wide` staff
+    (the city's steering committee) act everywhere; the staff of a ward's body act on that
+    body's sites and fairs (`organizer_ids`) and on the businesses of its ward (`ward_ids`)."""
 
     user_id: int
     account_id: int
@@ -120,15 +124,22 @@ class Principal:
     role: Role
     ward_ids: frozenset[int]
     language: str
+    organizer_ids: frozenset[int] = frozenset()
+    city_wide: bool = False
 
     def can(self, right: Right) -> bool:
+        if right in CITY_RIGHTS and not self.city_wide:
+            return False
         return right in RIGHTS[self.role]
 
     def acts_for_ward(self, ward_id: int | None) -> bool:
-        """District-wide roles act everywhere; ward officers only in their own wards."""
-        if self.role not in WARD_SCOPED_ROLES:
-            return True
-        return ward_id is not None and ward_id in self.ward_ids
+        """The city's staff act for every ward; a body's staff for their own ward's."""
+        return self.city_wide or (ward_id is not None and ward_id in self.ward_ids)
+
+    def acts_for_body(self, organizer_id: int | None) -> bool:
+        """The city's staff act for every body (and for sites no ward body holds); a body's
+        staff for their own body only."""
+        return self.city_wide or (organizer_id is not None and organizer_id in self.organizer_ids)
 
 
 class EmailInUse(AppError):
@@ -188,6 +199,7 @@ async def create_account(
     phone: str = "",
     language: str = "vi",
     ward_slugs: list[str] | tuple[str, ...] = (),
+    organizer_slug: str | None = None,
     email_confirmed: bool = True,
     consent_version: str | None = None,
 ) -> Principal:
@@ -204,7 +216,15 @@ async def create_account(
         )
     if password is not None:
         check_password(password)
-    if role in WARD_SCOPED_ROLES and not ward_slugs:
+    body = await organizer_for(organizer_slug) if organizer_slug else None
+    if role == Role.BUSINESS and body is not None:
+        raise AppError(
+            422,
+            "Doanh nghiệp không thuộc ban tổ chức nào.",
+            "A business belongs to no organizing body.",
+            extra={"field": "organizer_slug"},
+        )
+    if role in WARD_SCOPED_ROLES and not ward_slugs and body is None:
         raise AppError(
             422,
             "Cán bộ phường cần được gán ít nhất một phường.",
@@ -228,7 +248,7 @@ async def create_account(
             password=hashed,
             first_name=clean(full_name),
             active=True,
-            **admin_flags(role),
+            **admin_flags(role, city_wide=body is None or body["ward"] is None),
         )
         await user.save().run()
         if password is None:
@@ -245,24 +265,48 @@ async def create_account(
             # by staff, the CLI or the demo are set up under the current notice.
             consent_version=NOTICE_VERSION if consent_version is None else consent_version,
             consent_at=now if (consent_version is None or consent_version) else None,
+            organizer=body["id"] if body else None,
         )
         await account.save().run()
         for ward in wards:
             await AccountWard(account=account.id, ward=ward["id"]).save().run()
-    return Principal(
-        user_id=user.id,
-        account_id=account.id,
-        email=email,
-        full_name=account.full_name,
-        role=role,
-        ward_ids=frozenset(w["id"] for w in wards),
-        language=account.language,
+    principal = await _principal(
+        user.id,
+        account.id,
+        {
+            "role": role.value,
+            "email": email,
+            "full_name": account.full_name,
+            "language": account.language,
+            "organizer": body["id"] if body else None,
+            "organizer_ward": body["ward"] if body else None,
+        },
     )
+    return principal
 
 
-def admin_flags(role: Role) -> dict[str, bool]:
-    """Piccolo Admin's own flags on the user row, always derived from the role."""
-    allowed = Right.USE_ADMIN in RIGHTS[role]
+async def organizer_for(slug: str) -> dict[str, Any]:
+    """The organizing body of a slug ({id, slug, name, ward}), or a 422."""
+    body = (
+        await Organizer.select(Organizer.id, Organizer.slug, Organizer.name, Organizer.ward)
+        .where(Organizer.slug == slug)
+        .first()
+        .run()
+    )
+    if body is None:
+        raise AppError(
+            422,
+            f"Không có ban tổ chức: {slug}.",
+            f"No such organizing body: {slug}.",
+            extra={"field": "organizer_slug"},
+        )
+    return body
+
+
+def admin_flags(role: Role, *, city_wide: bool = True) -> dict[str, bool]:
+    """Piccolo Admin's own flags on the user row, always derived from the role and body: the
+    admin shows every body's data, so only the city's staff get it."""
+    allowed = Right.USE_ADMIN in RIGHTS[role] and city_wide
     return {"admin": allowed, "superuser": allowed}
 
 
@@ -284,7 +328,13 @@ async def change_account(
     wards = await wards_for(ward_slugs) if ward_slugs is not None else None
     async with write_txn(User._meta.db):
         row = (
-            await Account.select(Account.user, Account.role, Account.user.active)
+            await Account.select(
+                Account.user,
+                Account.role,
+                Account.user.active,
+                Account.organizer,
+                Account.organizer.ward.as_alias("organizer_ward"),
+            )
             .where(Account.id == account_id)
             .first()
             .run()
@@ -313,7 +363,10 @@ async def change_account(
             for ward in wards or []:
                 await AccountWard(account=account_id, ward=ward["id"]).save().run()
         user_values: dict[Any, Any] = {
-            getattr(User, name): value for name, value in admin_flags(new_role).items()
+            getattr(User, name): value
+            for name, value in admin_flags(
+                new_role, city_wide=row["organizer"] is None or row["organizer_ward"] is None
+            ).items()
         }
         if active is not None:
             user_values[User.active] = active
@@ -328,10 +381,12 @@ async def change_account(
 # Piccolo's session, user and account tables ("user" is quoted: a reserved word in PostgreSQL).
 _SESSION_QUERY = """
 SELECT s.id AS session_id, s.user_id, s.expiry_date, s.max_expiry_date,
-       a.id AS account_id, a.role, a.full_name, a.language, u.email, u.active
+       a.id AS account_id, a.role, a.full_name, a.language, u.email, u.active,
+       a.organizer, o.ward AS organizer_ward
 FROM sessions s
 JOIN piccolo_user u ON u.id = s.user_id
 JOIN account a ON a."user" = u.id
+LEFT JOIN organizer o ON o.id = a.organizer
 WHERE s.token = {}
 """
 
@@ -368,6 +423,8 @@ async def load_principal(user_id: int) -> Principal | None:
             Account.language,
             Account.user.email,
             Account.user.active,
+            Account.organizer,
+            Account.organizer.ward.as_alias("organizer_ward"),
         )
         .where(Account.user == user_id)
         .first()
@@ -380,11 +437,8 @@ async def load_principal(user_id: int) -> Principal | None:
 
 async def _principal(user_id: int, account_id: int, row: dict[str, Any]) -> Principal:
     role = Role(row["role"])
-    # Only ward-scoped roles have wards: everyone else is spared the query on every request.
-    ward_rows = (
-        await AccountWard.select(AccountWard.ward).where(AccountWard.account == account_id).run()
-        if role in WARD_SCOPED_ROLES
-        else []
+    city_wide, organizer_ids, ward_ids = await _scope(
+        account_id, role, row.get("organizer"), row.get("organizer_ward")
     )
     return Principal(
         user_id=user_id,
@@ -392,6 +446,36 @@ async def _principal(user_id: int, account_id: int, row: dict[str, Any]) -> Prin
         email=row["email"],
         full_name=row["full_name"],
         role=role,
-        ward_ids=frozenset(r["ward"] for r in ward_rows),
+        ward_ids=ward_ids,
         language=row["language"],
+        organizer_ids=organizer_ids,
+        city_wide=city_wide,
     )
+
+
+async def _scope(
+    account_id: int, role: Role, organizer_id: int | None, organizer_ward: int | None
+) -> tuple[bool, frozenset[int], frozenset[int]]:
+    """(city_wide, organizer_ids, ward_ids) of a staff account: its body decides; staff of no
+    body are the city's, except ward officers, who act for the bodies of the wards assigned
+    to them. Businesses act for no body."""
+    if role == Role.BUSINESS:
+        return False, frozenset(), frozenset()
+    if organizer_id is not None:
+        if organizer_ward is None:
+            return True, frozenset(), frozenset()
+        return False, frozenset({organizer_id}), frozenset({organizer_ward})
+    if role not in WARD_SCOPED_ROLES:
+        return True, frozenset(), frozenset()
+    ward_ids = frozenset(
+        r["ward"]
+        for r in await AccountWard.select(AccountWard.ward)
+        .where(AccountWard.account == account_id)
+        .run()
+    )
+    bodies = (
+        await Organizer.select(Organizer.id).where(Organizer.ward.is_in(list(ward_ids))).run()
+        if ward_ids
+        else []
+    )
+    return False, frozenset(b["id"] for b in bodies), ward_ids

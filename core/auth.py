@@ -30,7 +30,7 @@ from core.roles import ROLE_LABELS, Right
 from core.settings import get_settings
 from core.sign_ins import record_sign_in
 from core.stored_secrets import stored_form
-from core.tables import Ward
+from core.tables import Account, Ward
 from core.throttle import LoginThrottle, RequestThrottle
 from core.two_factor import check_second_factor
 
@@ -106,6 +106,11 @@ class WardRef(msgspec.Struct):
     name: str
 
 
+class OrganizerRef(msgspec.Struct):
+    slug: str
+    name: str
+
+
 class PrincipalOut(msgspec.Struct):
     email: str
     full_name: str
@@ -113,6 +118,22 @@ class PrincipalOut(msgspec.Struct):
     role_label: str
     language: str
     wards: list[WardRef]
+    # The body the staff member works for; null for businesses and the city's own staff
+    # made without one. `city_wide`: acts for every body.
+    organizer: OrganizerRef | None = None
+    city_wide: bool = False
+
+
+async def _organizer_of(principal: Principal) -> OrganizerRef | None:
+    row = (
+        await Account.select(Account.organizer.slug, Account.organizer.name)
+        .where(Account.id == principal.account_id)
+        .first()
+        .run()
+    )
+    if not row or row["organizer.slug"] is None:
+        return None
+    return OrganizerRef(slug=row["organizer.slug"], name=row["organizer.name"])
 
 
 async def principal_out(principal: Principal) -> PrincipalOut:
@@ -133,6 +154,8 @@ async def principal_out(principal: Principal) -> PrincipalOut:
         role_label=en if principal.language == "en" else vi,
         language=principal.language,
         wards=wards,
+        organizer=await _organizer_of(principal),
+        city_wide=principal.city_wide,
     )
 
 

@@ -28,15 +28,15 @@ class Right(StrEnum):
     USE_ADMIN = "use_admin"  # raw data fixes in Piccolo Admin
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_WARDS = "manage_wards"
-    MANAGE_SITES = "manage_sites"  # ward officers: only sites of their wards
-    MANAGE_FAIRS = "manage_fairs"  # ward officers: only fairs at sites of their wards
-    VET_BUSINESSES = "vet_businesses"  # ward officers: businesses of their wards
-    DECIDE_APPLICATIONS = "decide_applications"  # ward officers: fairs at their wards' sites
+    MANAGE_SITES = "manage_sites"  # a ward body's staff: only its own sites
+    MANAGE_FAIRS = "manage_fairs"  # a ward body's staff: only fairs at its own sites
+    VET_BUSINESSES = "vet_businesses"  # a ward body's staff: businesses of its ward
+    DECIDE_APPLICATIONS = "decide_applications"  # a ward body's staff: its own fairs
     CHECK_IN = "check_in"
     INSPECT = "inspect"
     # Form inspection teams, plan inspections, cancel them, lift suspensions they led to.
     MANAGE_INSPECTIONS = "manage_inspections"
-    VIEW_REPORTS = "view_reports"  # ward officers: reports on their own wards
+    VIEW_REPORTS = "view_reports"  # a ward body's staff: reports on its own fairs
     ACT_AS_BUSINESS = "act_as_business"
 
 
@@ -71,5 +71,9 @@ RIGHTS: dict[Role, frozenset[Right]] = {
     Role.BUSINESS: frozenset({Right.ACT_AS_BUSINESS}),
 }
 
-# Rights limited to the wards an account is assigned; organizers act district-wide.
+# Roles whose scope, when the account belongs to no body, is the wards it is assigned.
 WARD_SCOPED_ROLES = frozenset({Role.WARD_OFFICER})
+
+# Rights over the whole system, held by the city's staff only: raw data in the admin, every
+# account, the list of units. A ward body's organizer holds the rest, within the body.
+CITY_RIGHTS = frozenset({Right.USE_ADMIN, Right.MANAGE_ACCOUNTS, Right.MANAGE_WARDS})

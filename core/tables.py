@@ -11,12 +11,29 @@ from core.roles import Role
 
 
 class Ward(Table):
-    """A ward (phường); data an organizer edits, since ward boundaries change by law."""
+    """A ward, commune or special zone. Today's units carry their official code and come from
+    core.units; a unit abolished on 1 July 2025 stays, inactive and without a code, with the
+    district it belonged to, so a fair held there before is shown where it was held."""
 
     slug = Varchar(length=80, unique=True)
     name = Varchar(length=120)
-    # The pre-2025 names and district, kept so old addresses still find their ward.
+    # The official 5-digit code of a unit in force; empty for a unit that no longer exists.
+    code = Varchar(length=5, default="", index=True)
+    kind = Varchar(length=20, default="phường")
+    # The district of a unit from before 1 July 2025 ("Quận 1"); today's units have none.
+    district = Varchar(length=80, default="")
+    # Other names people still write, kept so old addresses still find their ward.
     aliases = Varchar(length=400, default="")
+    active = Boolean(default=True)
+
+
+class Organizer(Table):
+    """An organizing body: the city's steering committee (no ward: it acts everywhere) or the
+    committee of one ward or commune, which holds fairs at its own sites."""
+
+    slug = Varchar(length=80, unique=True)
+    name = Varchar(length=200)
+    ward = ForeignKey(Ward, null=True, default=None, on_delete=OnDelete.restrict, unique=True)
     active = Boolean(default=True)
 
 
@@ -35,6 +52,8 @@ class Account(Table):
     # The version of the personal-data notice the person agreed to, and when.
     consent_version = Varchar(length=20, default="")
     consent_at = Timestamptz(null=True, default=None)
+    # The body a staff member works for; null for businesses and for staff of no body yet.
+    organizer = ForeignKey(Organizer, null=True, default=None, on_delete=OnDelete.restrict)
 
 
 class AccountWard(Table):

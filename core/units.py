@@ -63,3 +63,10 @@ def units(code: int | None = None) -> tuple[Unit, ...]:
 
 def unit_by_code(code: str) -> Unit | None:
     return next((u for u in units() if u.code == code), None)
+
+
+def ward_title(name: str) -> str:
+    """A ward's name as a heading or an address writes it: "Phường Bến Thành". Today's units are
+    stored so; a ward entered by hand as "Bến Nghé" is a ward (phường) by default."""
+    name = clean(name)
+    return name if _KIND_PREFIX.match(name) or name.startswith("Thị trấn ") else f"Phường {name}"

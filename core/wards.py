@@ -1,19 +1,52 @@
-"""The city's wards and communes as every part of the app lists them."""
+"""The wards and communes, and the bodies that organize fairs, as every part of the app lists
+them."""
 
 from __future__ import annotations
 
 import msgspec
 
-from core.tables import Ward
+from core.tables import Organizer, Ward
 from core.text import vi_sort_key
 
 
 class WardOut(msgspec.Struct):
     slug: str
     name: str
+    code: str  # the official 5-digit code; empty for a ward entered by hand
+
+
+class OrganizerOut(msgspec.Struct):
+    slug: str
+    name: str
+    ward_code: str | None  # null for the city's steering committee
+    ward_slug: str | None
 
 
 async def list_wards() -> list[WardOut]:
-    rows = await Ward.select(Ward.slug, Ward.name).where(Ward.active == True).run()  # noqa: E712
+    """The units in force (the abolished ones are kept for history only)."""
+    rows = (
+        await Ward.select(Ward.slug, Ward.name, Ward.code).where(Ward.active == True).run()  # noqa: E712
+    )
     rows.sort(key=lambda r: vi_sort_key(r["name"]))
-    return [WardOut(slug=r["slug"], name=r["name"]) for r in rows]
+    return [WardOut(slug=r["slug"], name=r["name"], code=r["code"]) for r in rows]
+
+
+async def list_organizers() -> list[OrganizerOut]:
+    """The city's committee first, then the wards' committees by name."""
+    rows = (
+        await Organizer.select(
+            Organizer.slug, Organizer.name, Organizer.ward.code, Organizer.ward.slug
+        )
+        .where(Organizer.active == True)  # noqa: E712
+        .run()
+    )
+    rows.sort(key=lambda r: (r["ward.slug"] is not None, vi_sort_key(r["name"])))
+    return [
+        OrganizerOut(
+            slug=r["slug"],
+            name=r["name"],
+            ward_code=r["ward.code"] if r["ward.slug"] is not None else None,
+            ward_slug=r["ward.slug"],
+        )
+        for r in rows
+    ]

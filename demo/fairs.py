@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from core.tables import Ward
 from core.text import clean
 from core.timezone import LOCAL_TZ, today_local
 from events.tables import (
@@ -59,6 +60,18 @@ SEASON = [
         (16, 21),
     ),
     (45, "cho-dan-sinh", "Phiên chợ hàng Việt chợ Dân Sinh", FairStatus.DRAFT, (7, 12)),
+    (21, "cho-ba-chieu", "Phiên chợ hàng Việt chợ Bà Chiểu", FairStatus.PUBLISHED, (7, 12)),
+]
+
+# Fairs held before 1 July 2025, under the old wards of District 1 (day, site, title, old ward).
+HISTORY = [
+    (dt.date(2025, 3, 16), "clb-nguyen-du", "Phiên chợ hàng Việt quận 1 tháng 3", "ben-thanh"),
+    (
+        dt.date(2025, 5, 18),
+        "trung-tam-van-hoa-quan-1",
+        "Phiên chợ hàng Việt Trung tâm Văn hóa Quận 1",
+        "ben-nghe",
+    ),
 ]
 
 
@@ -95,7 +108,30 @@ async def load_fairs() -> dict[str, int]:
         )
         await fair.save().run()
         ids[f"{offset}"] = fair.id
+    await _load_history(sites)
     return ids
+
+
+async def _load_history(sites: dict[str, dict]) -> None:
+    old_wards = {r["slug"]: r["id"] for r in await Ward.select(Ward.id, Ward.slug).run()}
+    for day, site, title, old_ward in HISTORY:
+        await (
+            Fair(
+                title=clean(title),
+                site=sites[site]["id"],
+                setting=sites[site]["setting"],
+                starts_at=_at(day, 7),
+                ends_at=_at(day, 12),
+                applications_open_at=_at(day - dt.timedelta(days=45), 0),
+                applications_close_at=_at(day - dt.timedelta(days=3), 23),
+                withdrawal_cutoff_at=_at(day - dt.timedelta(days=2), 23),
+                description=clean("Phiên chợ do Ban tổ chức Quận 1 tổ chức, trước ngày 1/7/2025."),
+                status=FairStatus.COMPLETED.value,
+                held_in_ward=old_wards[f"{old_ward}-quan-1"],
+            )
+            .save()
+            .run()
+        )
 
 
 async def load_applications(rng: random.Random, fair_ids: dict[str, int]) -> None:

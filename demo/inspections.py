@@ -11,6 +11,7 @@ from typing import Any
 
 from core.tables import Account, Ward
 from core.timezone import LOCAL_TZ, now_utc, today_local
+from demo.places import TODAYS_WARD
 from events.tables import Assignment, Fair
 from inspections.checklist import CHECKLIST
 from inspections.tables import (
@@ -305,7 +306,9 @@ async def load_inspections(fair_ids: dict[str, int]) -> None:
                     suspended = row["application.business"]
     # Places outside the fairs, kept inside this year so this year's report counts them.
     today = today_local()
-    wards = {r["slug"]: r["id"] for r in await Ward.select(Ward.id, Ward.slug).run()}
+    rows = await Ward.select(Ward.id, Ward.slug, Ward.name).run()
+    wards = {r["slug"]: r["id"] for r in rows}
+    ward_names = {r["slug"]: r["name"] for r in rows}
     for days_ago, kind, place_kind, name, address, ward, spec in OTHER_PLACES:
         day = max(today - dt.timedelta(days=days_ago), dt.date(today.year, 1, 1))
         started = dt.datetime.combine(day, dt.time(9, 30), tzinfo=LOCAL_TZ)
@@ -318,8 +321,8 @@ async def load_inspections(fair_ids: dict[str, int]) -> None:
             place={
                 "place_kind": place_kind,
                 "place_name": name,
-                "address": f"{address}, Quận 1",
-                "ward": wards[ward],
+                "address": f"{address}, {ward_names[TODAYS_WARD[ward]]}",
+                "ward": wards[TODAYS_WARD[ward]],
             },
             started=started,
             failed=ITEM_FOR_KIND[spec[0]] if spec else None,

@@ -9,14 +9,23 @@ from core.accounts import create_account
 from core.database import write_txn
 from core.roles import Role
 from core.settings import get_settings
-from core.tables import Ward
+from core.tables import Account, Ward
 from core.text import clean, name_key
 from core.timezone import today_local
 from demo.businesses import BUSINESSES, PRODUCTS, phone_for, tax_code_for
 from demo.fairs import allocate_season, load_applications, load_fairs
 from demo.inspections import load_inspections
 from demo.maps import load_maps
-from demo.places import CATEGORIES, SITES, WARDS
+from demo.places import (
+    BODY_WARDS,
+    CATEGORIES,
+    CITY_SITES,
+    OLD_DISTRICT,
+    OLD_WARDS,
+    SITES,
+    TODAYS_WARD,
+)
+from events.reorganization import CITY_BODY_SLUG, city_body, load_units, ward_body
 from events.tables import Site
 from vendors.businesses import search_key
 from vendors.documents import store_document
@@ -27,11 +36,12 @@ DEMO_PASSWORD = "demo12345"
 
 GATE_EMAIL = "cong@demo.vn"
 STAFF = [
-    # e-mail, role, name, wards
-    ("bantochuc@demo.vn", Role.ORGANIZER, "Nguyễn Thị Thanh Hương", []),
-    ("phuong.bennghe@demo.vn", Role.WARD_OFFICER, "Trần Minh Khoa", ["ben-nghe"]),
-    (GATE_EMAIL, Role.GATE_STAFF, "Lê Văn Phúc", []),
-    ("kiemtra@demo.vn", Role.INSPECTOR, "Phạm Thị Ngọc Ánh", []),
+    # e-mail, role, name, body (the ward of its committee; None: the city's steering committee)
+    ("bantochuc@demo.vn", Role.ORGANIZER, "Nguyễn Thị Thanh Hương", None),
+    ("phuong.benthanh@demo.vn", Role.ORGANIZER, "Trần Minh Khoa", "ben-thanh"),
+    ("phuong.saigon@demo.vn", Role.ORGANIZER, "Võ Thị Bích Trâm", "sai-gon"),
+    (GATE_EMAIL, Role.GATE_STAFF, "Lê Văn Phúc", "ben-thanh"),
+    ("kiemtra@demo.vn", Role.INSPECTOR, "Phạm Thị Ngọc Ánh", None),
 ]
 
 FOOD_CATEGORIES = {slug for slug, _, _, is_food in CATEGORIES if is_food}
@@ -99,18 +109,48 @@ def _person(rng: random.Random) -> str:
     return f"{rng.choice(_SURNAMES)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
 
 
+def todays_address(address: str, old_ward: str) -> str:
+    """A demo address of the old District 1, written in today's ward."""
+    old_name = dict((slug, name) for slug, name, _ in OLD_WARDS)[old_ward]
+    return address.replace(f"Phường {old_name}, {OLD_DISTRICT}", _WARD_NAMES[TODAYS_WARD[old_ward]])
+
+
+_WARD_NAMES: dict[str, str] = {}
+
+
 async def _load_places() -> tuple[dict[str, int], dict[str, int]]:
+    """Today's wards (from the units the migration loaded), the ten old wards of District 1
+    for the history, the bodies, the sites and the goods categories."""
     async with write_txn(Ward._meta.db):
-        for slug, name, aliases in WARDS:
-            await Ward(slug=slug, name=name, aliases=aliases).save().run()
-        ward_ids = {r["slug"]: r["id"] for r in await Ward.select(Ward.id, Ward.slug).run()}
-        for slug, name, address, ward, setting, lat, lon, capacity, description in SITES:
+        await load_units()
+        for slug, name, _ in OLD_WARDS:
+            await (
+                Ward(
+                    slug=f"{slug}-quan-1",
+                    name=f"Phường {name}",
+                    district=OLD_DISTRICT,
+                    active=False,
+                )
+                .save()
+                .run()
+            )
+        rows = await Ward.select(Ward.id, Ward.slug, Ward.name).run()
+        ward_ids = {r["slug"]: r["id"] for r in rows}
+        _WARD_NAMES.update({r["slug"]: r["name"] for r in rows})
+        await city_body()
+        bodies = {slug: await ward_body(ward_ids[slug]) for slug in BODY_WARDS}
+        places = [
+            (*site[:2], todays_address(site[2], site[3]), TODAYS_WARD[site[3]], *site[4:])
+            for site in SITES
+        ] + CITY_SITES
+        for slug, name, address, ward, setting, lat, lon, capacity, description in places:
             await (
                 Site(
                     slug=slug,
                     name=name,
                     address=address,
                     ward=ward_ids[ward],
+                    organizer=bodies[ward],
                     setting=setting,
                     lat=lat,
                     lon=lon,
@@ -159,10 +199,10 @@ async def _load_businesses(
                 representative=representative,
                 phone=normalize_phone(phone_for(rng)),
                 email=email,
-                address=f"{rng.randint(2, 240)} {rng.choice(_STREETS[ward])}, Phường "
-                f"{dict((s, n) for s, n, _ in WARDS)[ward]}, Quận 1, TP. Hồ Chí Minh",
-                ward=ward_ids[ward],
-                club_ward=ward_ids[club] if club else None,
+                address=f"{rng.randint(2, 240)} {rng.choice(_STREETS[ward])}, "
+                f"{_WARD_NAMES[TODAYS_WARD[ward]]}, TP. Hồ Chí Minh",
+                ward=ward_ids[TODAYS_WARD[ward]],
+                club_ward=ward_ids[TODAYS_WARD[club]] if club else None,
                 status=status,
             )
             await business.save().run()
@@ -213,7 +253,6 @@ _STREETS = {
 async def _assign_gate_staff(ward_ids: dict[str, int]) -> None:
     """cong@demo.vn is Bến Thành's gate staff: every site of the ward, the Nguyễn Du club with
     its fair of today among them, so that check-in can be tried at once."""
-    from core.tables import Account
     from tickets.tables import GateAssignment
 
     account = await Account.select(Account.id).where(Account.user.email == GATE_EMAIL).first()
@@ -229,18 +268,19 @@ async def load_demo() -> str:
         return settings.demo_refused
     if not settings.demo:
         return "DEMO=0: không nạp dữ liệu mẫu. / Demo data not loaded."
-    if await Ward.count().run() > 0:
+    # Today's units are there from the first migration: data means accounts or sites.
+    if await Account.count().run() > 0 or await Site.count().run() > 0:
         return "Cơ sở dữ liệu đã có dữ liệu: giữ nguyên. / The database has data: left as it is."
     rng = random.Random(172)  # the plan's number: the same demo on every machine
     ward_ids, category_ids = await _load_places()
-    for email, role, name, wards in STAFF:
+    for email, role, name, body in STAFF:
         await create_account(
             email=email,
             password=DEMO_PASSWORD,
             role=role,
             full_name=name,
             phone=phone_for(rng),
-            ward_slugs=wards,
+            organizer_slug=body or CITY_BODY_SLUG,
         )
     await _assign_gate_staff(ward_ids)
     await _load_businesses(rng, ward_ids, category_ids)
@@ -250,6 +290,7 @@ async def load_demo() -> str:
     await allocate_season(fair_ids)
     await load_inspections(fair_ids)
     return (
-        f"Đã nạp dữ liệu mẫu / Demo data loaded: {len(WARDS)} phường, {len(SITES)} địa điểm, "
+        f"Đã nạp dữ liệu mẫu / Demo data loaded: {len(BODY_WARDS) + 1} ban tổ chức / bodies, "
+        f"{len(SITES) + len(CITY_SITES)} địa điểm / sites, "
         f"{len(BUSINESSES)} doanh nghiệp; mật khẩu / password: {DEMO_PASSWORD}"
     )

@@ -1,22 +1,28 @@
-"""The 10 wards of District 1 named by the plan, and the sites of the demo.
+"""The places of the demo: the old District 1, whose ten wards became four on 1 July 2025, and
+one ward elsewhere in the city.
 
-Ward names are those of the plan (2018). Since 1 July 2025 they are merged into new wards; the
-new ward is kept as an alias so addresses written either way find the ward.
+The ten old wards are kept (inactive) for the fairs held before the change. Each demo site and
+business lies in a known street, so the demo says which of today's wards it is in, as the
+person moving an install would (`python -m manage units decide …`) for a split ward.
 """
 
-WARDS = [
-    # slug, name, aliases (the post-2025 ward it became part of, and the old district)
-    ("ben-nghe", "Bến Nghé", "Sài Gòn; Quận 1"),
-    ("ben-thanh", "Bến Thành", "Bến Thành; Quận 1"),
-    ("cau-kho", "Cầu Kho", "Cầu Ông Lãnh; Quận 1"),
-    ("cau-ong-lanh", "Cầu Ông Lãnh", "Cầu Ông Lãnh; Quận 1"),
-    ("co-giang", "Cô Giang", "Cầu Ông Lãnh; Quận 1"),
-    ("da-kao", "Đa Kao", "Sài Gòn; Tân Định; Quận 1"),
-    ("nguyen-cu-trinh", "Nguyễn Cư Trinh", "Cầu Ông Lãnh; Quận 1"),
-    ("nguyen-thai-binh", "Nguyễn Thái Bình", "Sài Gòn; Bến Thành; Quận 1"),
-    ("pham-ngu-lao", "Phạm Ngũ Lão", "Bến Thành; Quận 1"),
-    ("tan-dinh", "Tân Định", "Tân Định; Quận 1"),
+OLD_DISTRICT = "Quận 1"
+OLD_WARDS = [
+    # slug, name, the ward of today where the demo's places in it lie
+    ("ben-nghe", "Bến Nghé", "sai-gon"),
+    ("ben-thanh", "Bến Thành", "ben-thanh"),
+    ("cau-kho", "Cầu Kho", "cau-ong-lanh"),
+    ("cau-ong-lanh", "Cầu Ông Lãnh", "cau-ong-lanh"),
+    ("co-giang", "Cô Giang", "cau-ong-lanh"),
+    ("da-kao", "Đa Kao", "tan-dinh"),
+    ("nguyen-cu-trinh", "Nguyễn Cư Trinh", "cau-ong-lanh"),
+    ("nguyen-thai-binh", "Nguyễn Thái Bình", "ben-thanh"),
+    ("pham-ngu-lao", "Phạm Ngũ Lão", "ben-thanh"),
+    ("tan-dinh", "Tân Định", "tan-dinh"),
 ]
+TODAYS_WARD = {old: new for old, _, new in OLD_WARDS}
+# Today's wards whose committees hold demo fairs: the four of the old District 1 and one more.
+BODY_WARDS = ["sai-gon", "tan-dinh", "ben-thanh", "cau-ong-lanh", "binh-thanh"]
 
 SITES = [
     # slug, name, address, ward slug, setting, lat, lon, capacity, description
@@ -151,6 +157,21 @@ SITES = [
         106.69050,
         18,
         "Gian hàng Việt quanh chợ Tân Định.",
+    ),
+]
+
+# Sites outside the old District 1, in today's units (slug, name, address, ward of today, …).
+CITY_SITES = [
+    (
+        "cho-ba-chieu",
+        "Chợ Bà Chiểu",
+        "Bạch Đằng, Phường Bình Thạnh, TP. Hồ Chí Minh",
+        "binh-thanh",
+        "market",
+        10.80160,
+        106.69900,
+        16,
+        "Gian hàng Việt quanh chợ Bà Chiểu.",
     ),
 ]
 

@@ -89,11 +89,11 @@ class ApplicationController(Controller):
         self, request: Request[Any, Any, Any], application_id: FromPath[int]
     ) -> ApplicationOut:
         principal = current_principal(request)
-        business_id, ward = await applications.owner_of(application_id)
+        business_id, body = await applications.owner_of(application_id)
         own = principal.can(Right.ACT_AS_BUSINESS) and (
             await businesses.business_id_for(principal) == business_id
         )
-        officer = principal.can(Right.DECIDE_APPLICATIONS) and principal.acts_for_ward(ward)
+        officer = principal.can(Right.DECIDE_APPLICATIONS) and principal.acts_for_body(body)
         if not (own or officer):
             raise AppError(404, "Không tìm thấy đơn đăng ký.", "No such application.")
         return await applications.application_out(application_id, request_language(request))

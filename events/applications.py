@@ -13,11 +13,11 @@ from core.accounts import Principal
 from core.database import is_unique_violation, write_txn
 from core.email_confirmation import ensure_confirmed
 from core.errors import AppError
-from core.guards import ensure_ward
+from core.guards import ensure_body
 from core.signals import announce, application_decided, application_withdrawn
 from core.text import clean
 from core.timezone import local, now_utc
-from events.fair_rows import fair_row
+from events.fair_rows import fair_acted_on, fair_row
 from events.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -30,7 +30,6 @@ from events.tables import (
     ApplicationProduct,
     ApplicationStatus,
     ApplicationStatusChange,
-    Fair,
     FairStatus,
 )
 from vendors.documents import has_valid_food_certificate
@@ -319,20 +318,20 @@ async def withdraw(business_id: int, application_id: int) -> ApplicationOut:
     return await application_out(application_id)
 
 
-async def _fair_ward_of(application_id: int) -> int | None:
+async def _fair_body_of(application_id: int) -> int | None:
     row = (
-        await Application.select(Application.fair.site.ward)
+        await Application.select(Application.fair.site.organizer)
         .where(Application.id == application_id)
         .first()
         .run()
     )
     if not row:
         raise AppError(404, "Không tìm thấy đơn đăng ký.", "No such application.")
-    return row["fair.site.ward"]
+    return row["fair.site.organizer"]
 
 
 async def decide(principal: Principal, application_id: int, data: DecisionIn) -> ApplicationOut:
-    ensure_ward(principal, await _fair_ward_of(application_id))
+    ensure_body(principal, await _fair_body_of(application_id))
     target = data.status
     if target not in {A.APPROVED, A.WAITLISTED, A.REJECTED}:
         raise AppError(
@@ -377,10 +376,7 @@ async def _fair_of(application_id: int) -> int:
 async def decide_many(
     principal: Principal, fair_id: int, data: BulkDecisionIn
 ) -> list[BulkDecisionResult]:
-    fair = await Fair.select(Fair.site.ward).where(Fair.id == fair_id).first().run()
-    if not fair:
-        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
-    ensure_ward(principal, fair["site.ward"])
+    await fair_acted_on(principal, fair_id)
     in_fair = {
         r["id"]
         for r in await Application.select(Application.id)
@@ -430,10 +426,7 @@ async def list_for_business(business_id: int, language: str) -> list[Application
 async def list_for_fair(
     principal: Principal, fair_id: int, status: str | None, language: str
 ) -> list[ApplicationOut]:
-    fair = await Fair.select(Fair.site.ward).where(Fair.id == fair_id).first().run()
-    if not fair:
-        raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
-    ensure_ward(principal, fair["site.ward"])
+    await fair_acted_on(principal, fair_id)
     query = Application.select(Application.id).where(Application.fair == fair_id)
     if status:
         query = query.where(Application.status == status)
@@ -443,14 +436,14 @@ async def list_for_fair(
 
 async def owner_of(application_id: int) -> tuple[int, int | None]:
     row = (
-        await Application.select(Application.business, Application.fair.site.ward)
+        await Application.select(Application.business, Application.fair.site.organizer)
         .where(Application.id == application_id)
         .first()
         .run()
     )
     if not row:
         raise AppError(404, "Không tìm thấy đơn đăng ký.", "No such application.")
-    return row["business"], row["fair.site.ward"]
+    return row["business"], row["fair.site.organizer"]
 
 
 async def promote_waitlisted(application_id: int, reason: str) -> None:

@@ -17,6 +17,7 @@ from piccolo.querystring import QueryString
 
 from core.settings import get_settings
 from core.timezone import LOCAL_TZ, local
+from core.units import ward_title
 from events.tables import SETTING_LABELS, Fair, FairStatus, Setting
 
 # Past fairs stay this long, so the feed stays bounded but recent history remains.
@@ -177,7 +178,7 @@ def _event(row: dict[str, Any], feed: Feed, base_url: str) -> Event:
     event.add("location", location)
     event.add("geo", (row["site.lat"], row["site.lon"]))
     event.add("url", url)
-    event.add("categories", [setting_vi, f"Phường {row['site.ward.name']}"])
+    event.add("categories", [setting_vi, ward_title(row["site.ward.name"])])
     status = (
         "CANCELLED"
         if cancelled

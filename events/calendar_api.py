@@ -15,8 +15,9 @@ from litestar.params import FromPath
 
 from core.changes import CHANGE_TTL, data_version
 from core.errors import AppError
-from core.tables import Ward
+from core.tables import Organizer, Ward
 from core.timezone import now_utc
+from core.units import ward_title
 from events.calendar import Feed, FeedState, feed_rows, feed_state, render
 from events.tables import Fair, FairStatus, Site
 
@@ -94,9 +95,9 @@ def strip_ics(filename: str) -> str:
 
 ALL_FEED = Feed(
     key="all",
-    name="Phiên chợ hàng Việt Quận 1",
-    description="Lịch các Phiên chợ hàng Việt ở Quận 1, TP. Hồ Chí Minh. / "
-    "Vietnamese-goods fairs in District 1, Ho Chi Minh City.",
+    name="Phiên chợ hàng Việt TP. Hồ Chí Minh",
+    description="Lịch các Phiên chợ hàng Việt ở các phường, xã của TP. Hồ Chí Minh. / "
+    "Vietnamese-goods fairs in the wards and communes of Ho Chi Minh City.",
 )
 
 
@@ -136,27 +137,36 @@ PLACE_FEEDS = {
         Ward,
         lambda row_id: Fair.site.ward == row_id,
         ("Không tìm thấy phường.", "No such ward."),
-        "Phường {name}",
-        "ở phường {name}",
-        "in {name} ward",
+        "{ward}",
+        "ở {ward}",
+        "in {ward}",
+    ),
+    "organizer": PlaceFeed(
+        Organizer,
+        lambda row_id: Fair.site.organizer == row_id,
+        ("Không tìm thấy ban tổ chức.", "No such organizing body."),
+        "{name}",
+        "do {name} tổ chức",
+        "organized by {name}",
     ),
 }
 
 
 async def place_feed(request: Request[Any, Any, Any], kind: str, filename: str) -> Response[bytes]:
-    """/calendar/{sites|wards}/{slug}.ics: one handler, so the two feeds cannot drift apart."""
+    """/calendar/{sites|wards|organizers}/{slug}.ics: one handler, so the feeds cannot drift
+    apart."""
     place = PLACE_FEEDS[kind]
     slug = strip_ics(filename)
     table = place.table
     row = await table.select(table.id, table.name).where(table.slug == slug).first().run()
     if not row:
         raise AppError(404, *place.missing)
-    name = row["name"]
+    names = {"name": row["name"], "ward": ward_title(row["name"])}
     feed = Feed(
         key=f"{kind}-{slug}",
-        name=f"Phiên chợ hàng Việt — {place.title.format(name=name)}",
-        description=f"Các phiên chợ hàng Việt {place.vi_where.format(name=name)}. / "
-        f"Vietnamese-goods fairs {place.en_where.format(name=name)}.",
+        name=f"Phiên chợ hàng Việt — {place.title.format(**names)}",
+        description=f"Các phiên chợ hàng Việt {place.vi_where.format(**names)}. / "
+        f"Vietnamese-goods fairs {place.en_where.format(**names)}.",
         where=place.where(row["id"]),
     )
     return await serve_feed(request, feed)
@@ -182,6 +192,19 @@ async def site_feed(request: Request[Any, Any, Any], filename: FromPath[str]) ->
 )
 async def ward_feed(request: Request[Any, Any, Any], filename: FromPath[str]) -> Response[bytes]:
     return await place_feed(request, "ward", filename)
+
+
+@route(
+    "/calendar/organizers/{filename:str}",
+    http_method=FEED_METHODS,
+    media_type="text/calendar",
+    tags=["calendars"],
+    summary="One organizing body's fairs: /calendar/organizers/{slug}.ics",
+)
+async def organizer_feed(
+    request: Request[Any, Any, Any], filename: FromPath[str]
+) -> Response[bytes]:
+    return await place_feed(request, "organizer", filename)
 
 
 # The fairs where a business of the category holds a stall on a published board: registered in
@@ -247,4 +270,4 @@ async def fair_feed(request: Request[Any, Any, Any], fair_id: int) -> Response[b
     return await serve_feed(request, feed, download_name=f"phien-cho-{fair['id']}.ics")
 
 
-CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, category_feed]
+CALENDAR_ROUTES = [all_fairs_feed, site_feed, ward_feed, organizer_feed, category_feed]

@@ -30,8 +30,9 @@ class FairController(Controller):
         ] = None,
         site: FromQuery[str | None] = None,
         ward: FromQuery[str | None] = None,
+        organizer: FromQuery[str | None] = None,
     ) -> list[FairOut]:
-        return await fairs.list_fairs(first_day, last_day, site, ward)
+        return await fairs.list_fairs(first_day, last_day, site, ward, organizer=organizer)
 
     @get("/api/fairs/{fair_id:int}", summary="One fair (drafts only to those who manage it)")
     async def get_fair(self, request: Request[Any, Any, Any], fair_id: FromPath[int]) -> FairOut:

@@ -1,5 +1,5 @@
 """The one way to load a fair with its site: every page, API, PDF and mail that needs a fair
-gets the same row (the fair's columns, and its site's ward, name, slug and address)."""
+gets the same row (the fair's columns, and its site's ward, body, name, slug and address)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from core.accounts import Principal
 from core.errors import AppError
-from core.guards import ensure_ward
+from core.guards import ensure_body
 from core.timezone import local
 from events.tables import Fair, FairStatus
 
@@ -21,6 +21,8 @@ async def fair_row(fair_id: int, *, published_only: bool = False) -> dict[str, A
         await Fair.select(
             Fair.all_columns(),
             Fair.site.ward,
+            Fair.site.organizer,
+            Fair.site.organizer.name,
             Fair.site.name,
             Fair.site.slug,
             Fair.site.address,
@@ -35,10 +37,10 @@ async def fair_row(fair_id: int, *, published_only: bool = False) -> dict[str, A
 
 
 async def fair_acted_on(principal: Principal, fair_id: int) -> dict[str, Any]:
-    """The fair a staff member acts on, once they are known to act for its ward (a 404 for no
+    """The fair a staff member acts on, once they are known to act for its body (a 404 for no
     fair, a 403 outside their scope): how every handler and service loads one."""
     fair = await fair_row(fair_id)
-    ensure_ward(principal, fair["site.ward"])
+    ensure_body(principal, fair["site.organizer"])
     return fair
 
 

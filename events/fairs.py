@@ -10,7 +10,7 @@ from dateutil.rrule import MO, MONTHLY, WEEKLY, rrule, weekday
 from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
-from core.guards import ensure_ward
+from core.guards import ensure_body
 from core.roles import Right
 from core.settings import get_settings
 from core.signals import announce, fair_changed
@@ -39,6 +39,9 @@ FAIR_COLUMNS = (
     Fair.site.ward,
     Fair.site.ward.slug,
     Fair.site.ward.name,
+    Fair.site.organizer,
+    Fair.site.organizer.slug,
+    Fair.site.organizer.name,
 )
 
 
@@ -64,6 +67,8 @@ def fair_out(row: dict[str, Any]) -> FairOut:
         address=row["site.address"],
         ward_slug=row["site.ward.slug"],
         ward_name=row["site.ward.name"],
+        organizer_slug=row["site.organizer.slug"],
+        organizer_name=row["site.organizer.name"],
         setting=row["setting"],
         start=_iso(row["starts_at"]),
         end=_iso(row["ends_at"]),
@@ -90,6 +95,7 @@ async def list_fairs(
     site: str | None = None,
     ward: str | None = None,
     statuses: tuple[str, ...] = PUBLIC_STATUSES,
+    organizer: str | None = None,
 ) -> list[FairOut]:
     query = Fair.select(*FAIR_COLUMNS).where(Fair.status.is_in(list(statuses)))
     if start:
@@ -102,6 +108,8 @@ async def list_fairs(
         query = query.where(Fair.site.slug == site)
     if ward:
         query = query.where(Fair.site.ward.slug == ward)
+    if organizer:
+        query = query.where(Fair.site.organizer.slug == organizer)
     return [fair_out(r) for r in await query.order_by(Fair.starts_at).order_by(Fair.id).run()]
 
 
@@ -117,7 +125,7 @@ async def get_fair(fair_id: int, principal: Principal | None) -> FairOut:
     if row["status"] == F.DRAFT.value and not (
         principal
         and principal.can(Right.MANAGE_FAIRS)
-        and principal.acts_for_ward(row["site.ward"])
+        and principal.acts_for_body(row["site.organizer"])
     ):
         raise _not_found()
     return fair_out(row)
@@ -125,7 +133,7 @@ async def get_fair(fair_id: int, principal: Principal | None) -> FairOut:
 
 async def _site(slug: str, principal: Principal) -> dict[str, Any]:
     row = (
-        await Site.select(Site.id, Site.ward, Site.setting, Site.active)
+        await Site.select(Site.id, Site.ward, Site.organizer, Site.setting, Site.active)
         .where(Site.slug == slug)
         .first()
         .run()
@@ -137,7 +145,7 @@ async def _site(slug: str, principal: Principal) -> dict[str, Any]:
             f"There is no site “{slug}”.",
             extra={"field": "site_slug"},
         )
-    ensure_ward(principal, row["ward"])
+    ensure_body(principal, row["organizer"])
     return row
 
 
@@ -235,7 +243,7 @@ _PATCH_TIMES = {
 
 async def update_fair(principal: Principal, fair_id: int, data: FairPatch) -> FairOut:
     row = await _row(fair_id)
-    ensure_ward(principal, row["site.ward"])
+    ensure_body(principal, row["site.organizer"])
     if row["status"] in (F.CANCELLED.value, F.COMPLETED.value):
         raise AppError(
             409,
@@ -300,7 +308,7 @@ async def _transition(
     raise_sequence: bool = False,
 ) -> dict[str, Any]:
     row = await _row(fair_id)
-    ensure_ward(principal, row["site.ward"])
+    ensure_body(principal, row["site.organizer"])
     values: dict[Any, Any] = {
         Fair.status: target.value,
         Fair.updated_at: now_utc(),

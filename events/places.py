@@ -7,8 +7,8 @@ from typing import Any
 from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
-from core.guards import ensure_ward
-from core.tables import Ward
+from core.guards import ensure_body, ensure_ward
+from core.tables import Organizer, Ward
 from core.text import clean, slugify, vi_sort_key
 from core.wards import WardOut
 from events.schemas import SiteIn, SiteOut, SitePatch, WardIn, WardPatch
@@ -38,7 +38,7 @@ async def create_ward(data: WardIn) -> WardOut:
         raise AppError(409, f"Phường “{slug}” đã có.", f"Ward “{slug}” already exists.")
     async with write_txn(Ward._meta.db):
         await Ward(slug=slug, name=name, aliases=clean(data.aliases)).save().run()
-    return WardOut(slug=slug, name=name)
+    return WardOut(slug=slug, name=name, code="")
 
 
 async def update_ward(slug: str, data: WardPatch) -> WardOut:
@@ -53,7 +53,7 @@ async def update_ward(slug: str, data: WardPatch) -> WardOut:
         ward.active = data.active
     async with write_txn(Ward._meta.db):
         await ward.save().run()
-    return WardOut(slug=ward.slug, name=ward.name)
+    return WardOut(slug=ward.slug, name=ward.name, code=ward.code)
 
 
 _SITE_COLUMNS = (
@@ -67,6 +67,8 @@ _SITE_COLUMNS = (
     Site.description,
     Site.ward.slug,
     Site.ward.name,
+    Site.organizer.slug,
+    Site.organizer.name,
 )
 
 
@@ -77,6 +79,8 @@ def _site_out(row: dict[str, Any]) -> SiteOut:
         address=row["address"],
         ward_slug=row["ward.slug"],
         ward_name=row["ward.name"],
+        organizer_slug=row["organizer.slug"],
+        organizer_name=row["organizer.name"],
         setting=row["setting"],
         lat=row["lat"],
         lon=row["lon"],
@@ -85,10 +89,14 @@ def _site_out(row: dict[str, Any]) -> SiteOut:
     )
 
 
-async def list_sites(ward_slug: str | None = None, setting: str | None = None) -> list[SiteOut]:
+async def list_sites(
+    ward_slug: str | None = None, setting: str | None = None, organizer: str | None = None
+) -> list[SiteOut]:
     query = Site.select(*_SITE_COLUMNS).where(Site.active == True)  # noqa: E712
     if ward_slug:
         query = query.where(Site.ward.slug == ward_slug)
+    if organizer:
+        query = query.where(Site.organizer.slug == organizer)
     if setting:
         query = query.where(Site.setting == setting)
     rows = await query.run()
@@ -103,9 +111,51 @@ async def get_site(slug: str) -> SiteOut:
     return _site_out(row)
 
 
+async def site_acted_on(principal: Principal, slug: str) -> dict[str, Any]:
+    """The site a staff member acts on ({id, name, ward, organizer}): a 404 for no site, a 403
+    outside their body."""
+    row = (
+        await Site.select(Site.id, Site.name, Site.ward, Site.organizer)
+        .where(Site.slug == slug)
+        .first()
+        .run()
+    )
+    if not row:
+        raise _not_found("địa điểm", "site", slug)
+    ensure_body(principal, row["organizer"])
+    return row
+
+
+async def _holding_body(principal: Principal, ward: int, slug: str | None) -> int | None:
+    """The body that will hold fairs at a new site: the one named (within the caller's
+    scope), else the caller's own body, else the committee of the site's ward, else none
+    (the city's staff act there)."""
+    if slug:
+        body = await organizer_id(slug)
+        ensure_body(principal, body)
+        return body
+    if len(principal.organizer_ids) == 1 and not principal.city_wide:
+        return next(iter(principal.organizer_ids))
+    row = await Organizer.select(Organizer.id).where(Organizer.ward == ward).first().run()
+    return row["id"] if row else None
+
+
+async def organizer_id(slug: str) -> int:
+    row = await Organizer.select(Organizer.id).where(Organizer.slug == slug).first().run()
+    if not row:
+        raise AppError(
+            422,
+            f"Không có ban tổ chức “{slug}”.",
+            f"There is no organizing body “{slug}”.",
+            extra={"field": "organizer_slug"},
+        )
+    return row["id"]
+
+
 async def create_site(principal: Principal, data: SiteIn) -> SiteOut:
     ward = await ward_id(data.ward_slug)
     ensure_ward(principal, ward)
+    body = await _holding_body(principal, ward, data.organizer_slug)
     name = clean(data.name)
     slug = data.slug or slugify(name)
     if await Site.exists().where(Site.slug == slug).run():
@@ -122,6 +172,7 @@ async def create_site(principal: Principal, data: SiteIn) -> SiteOut:
                 name=name,
                 address=clean(data.address),
                 ward=ward,
+                organizer=body,
                 setting=data.setting.value,
                 lat=data.lat,
                 lon=data.lon,
@@ -138,10 +189,19 @@ async def update_site(principal: Principal, slug: str, data: SitePatch) -> SiteO
     site = await Site.objects().where(Site.slug == slug).first().run()
     if site is None:
         raise _not_found("địa điểm", "site", slug)
-    ensure_ward(principal, site.ward)
+    ensure_body(principal, site.organizer)
     if data.ward_slug is not None:
         site.ward = await ward_id(data.ward_slug)
         ensure_ward(principal, site.ward)
+    if data.organizer_slug is not None:
+        # Handing a site to another body is the city's decision.
+        if not principal.city_wide:
+            raise AppError(
+                403,
+                "Chỉ ban chỉ đạo thành phố giao địa điểm cho đơn vị khác.",
+                "Only the city's steering committee hands a site to another body.",
+            )
+        site.organizer = await organizer_id(data.organizer_slug)
     for field in ("name", "address", "description"):
         value = getattr(data, field)
         if value is not None:

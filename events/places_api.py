@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.guards import current_principal, requires
 from core.roles import Right
-from core.wards import WardOut, list_wards
+from core.wards import OrganizerOut, WardOut, list_organizers, list_wards
 from events import places
 from events.schemas import SiteIn, SiteOut, SitePatch, WardIn, WardPatch
 from events.tables import Setting
@@ -31,14 +31,25 @@ class WardController(Controller):
         return await places.update_ward(slug, data)
 
 
+class OrganizerController(Controller):
+    tags = ["places"]
+
+    @get("/api/organizers", summary="The organizing bodies (public)")
+    async def list_organizers(self) -> list[OrganizerOut]:
+        return await list_organizers()
+
+
 class SiteController(Controller):
     tags = ["places"]
 
     @get("/api/sites", summary="Sites where fairs are held (public)")
     async def list_sites(
-        self, ward: FromQuery[str | None] = None, setting: FromQuery[Setting | None] = None
+        self,
+        ward: FromQuery[str | None] = None,
+        setting: FromQuery[Setting | None] = None,
+        organizer: FromQuery[str | None] = None,
     ) -> list[SiteOut]:
-        return await places.list_sites(ward, setting.value if setting else None)
+        return await places.list_sites(ward, setting.value if setting else None, organizer)
 
     @get("/api/sites/{slug:str}", summary="One site (public)")
     async def get_site(self, slug: FromPath[str]) -> SiteOut:

@@ -4,12 +4,13 @@ from events.application_api import ApplicationController, FairApplicationControl
 from events.calendar_api import CALENDAR_ROUTES
 from events.fair_api import FairController, SeriesController
 from events.pages import PUBLIC_PAGES
-from events.places_api import SiteController, WardController
+from events.places_api import OrganizerController, SiteController, WardController
 from events.sharing import SHARING_ROUTES
 from events.stall_api import FairMapController, SiteMapController
 
 ROUTES = [
     WardController,
+    OrganizerController,
     SiteController,
     SiteMapController,
     FairController,

@@ -35,6 +35,8 @@ class SiteOut(msgspec.Struct):
     address: str
     ward_slug: str
     ward_name: str
+    organizer_slug: str | None
+    organizer_name: str | None
     setting: Setting
     lat: float
     lon: float
@@ -52,6 +54,8 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     capacity: Capacity = 0
     description: str = ""
     slug: Slug | None = None
+    # The body that holds fairs here: by default the creator's body, else the ward's.
+    organizer_slug: Slug | None = None
 
 
 class SitePatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -64,6 +68,7 @@ class SitePatch(msgspec.Struct, forbid_unknown_fields=True):
     capacity: Capacity | None = None
     description: str | None = None
     active: bool | None = None
+    organizer_slug: Slug | None = None
 
 
 class FairOut(msgspec.Struct):
@@ -76,6 +81,9 @@ class FairOut(msgspec.Struct):
     address: str
     ward_slug: str
     ward_name: str
+    # The organizing body; null for a site no body holds yet (the city's staff act there).
+    organizer_slug: str | None
+    organizer_name: str | None
     setting: str
     start: str
     end: str

@@ -12,6 +12,7 @@ from litestar import Response, get
 
 from core.settings import get_settings
 from core.timezone import today_local
+from core.units import ward_title
 from events.schemas import FairOut, SiteOut
 
 ORGANIZER = "Ban Chỉ đạo Cuộc vận động “Người Việt Nam ưu tiên dùng hàng Việt Nam”"
@@ -52,7 +53,7 @@ def event_data(fair: FairOut, site: SiteOut) -> dict[str, Any]:
             "address": {
                 "@type": "PostalAddress",
                 "streetAddress": site.address,
-                "addressLocality": f"Phường {site.ward_name}",
+                "addressLocality": ward_title(site.ward_name),
                 "addressRegion": "Thành phố Hồ Chí Minh",
                 "addressCountry": "VN",
             },
@@ -78,7 +79,9 @@ def open_graph(fair: FairOut, site: SiteOut, day: str, hours: str) -> dict[str, 
         "og:locale": "vi_VN",
         "og:site_name": "Phiên chợ hàng Việt",
         "og:title": fair.title,
-        "og:description": f"{day}, {hours} — {site.name}, {site.address}, phường {site.ward_name}",
+        "og:description": (
+            f"{day}, {hours} — {site.name}, {site.address}, {ward_title(site.ward_name)}"
+        ),
         "og:url": fair.url,
     }
 

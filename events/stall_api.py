@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.errors import AppError, request_language
-from core.guards import current_principal, ensure_ward, requires
+from core.guards import current_principal, ensure_body, requires
 from core.roles import Right
 from events import fair_map, stallmap
 from events.fair_rows import fair_acted_on
@@ -28,7 +28,7 @@ class MapImport(msgspec.Struct, forbid_unknown_fields=True):
 
 
 async def _site(slug: str) -> dict[str, Any]:
-    row = await Site.select(Site.id, Site.ward).where(Site.slug == slug).first().run()
+    row = await Site.select(Site.id, Site.organizer).where(Site.slug == slug).first().run()
     if not row:
         raise AppError(404, f"Không tìm thấy địa điểm “{slug}”.", f"No site “{slug}”.")
     return row
@@ -59,7 +59,7 @@ class SiteMapController(Controller):
         self, request: Request[Any, Any, Any], slug: FromPath[str], data: JSONBody[MapImport]
     ) -> dict[str, int]:
         site = await _site(slug)
-        ensure_ward(current_principal(request), site["ward"])
+        ensure_body(current_principal(request), site["organizer"])
         if (data.stalls is None) == (data.csv is None):
             raise AppError(
                 422,

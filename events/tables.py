@@ -7,7 +7,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from core.tables import Account, Ward
+from core.tables import Account, Organizer, Ward
 from vendors.tables import Business, Product
 
 
@@ -30,7 +30,10 @@ class Site(Table):
     name = Varchar(length=200)
     slug = Varchar(length=100, unique=True)
     address = Varchar(length=300)
+    # The ward the site lies in today.
     ward = ForeignKey(Ward, null=False, on_delete=OnDelete.restrict)
+    # The body that holds fairs here; its staff alone (and the city's) act on them.
+    organizer = ForeignKey(Organizer, null=True, default=None, on_delete=OnDelete.restrict)
     setting = Varchar(length=20, choices=Setting)
     lat = Float()
     lon = Float()
@@ -79,6 +82,9 @@ class Fair(Table):
     # Counted when the fair is marked completed: the site's map may change afterwards, and a
     # report on a past fair must say what that fair offered.
     stalls_offered = Integer(null=True, default=None)
+    # Where a fair before 1 July 2025 was held, as the units then were (the old ward, with
+    # its district); null for fairs held under today's units, which are the site's ward.
+    held_in_ward = ForeignKey(Ward, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

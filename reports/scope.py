@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from core.accounts import Principal
 from core.errors import AppError
-from core.guards import ensure_ward
-from core.roles import WARD_SCOPED_ROLES
+from core.guards import ensure_body, ensure_ward
 from core.tables import Ward
+from core.units import ward_title
 from events.tables import SETTING_LABELS, Setting, Site
 
 
@@ -19,13 +19,14 @@ class Scope:
     name: str = ""
     ward_id: int | None = None  # the ward, or the site's ward
     site_id: int | None = None
+    organizer_id: int | None = None  # the body holding the site
 
     @property
     def title_vi(self) -> str:
         if self.kind == "district":
             return "Toàn quận"
         if self.kind == "ward":
-            return f"Phường {self.name}"
+            return ward_title(self.name)
         if self.kind == "site":
             return f"Địa điểm: {self.name}"
         return f"Khu vực: {self.name}"
@@ -61,13 +62,23 @@ async def resolve_scope(
         return Scope("ward", slug, row["name"], ward_id=row["id"])
     if kind == "site":
         row = (
-            await Site.select(Site.id, Site.name, Site.ward).where(Site.slug == slug).first().run()
+            await Site.select(Site.id, Site.name, Site.ward, Site.organizer)
+            .where(Site.slug == slug)
+            .first()
+            .run()
         )
         if not row:
             raise AppError(
                 404, f"Không có địa điểm “{slug}”.", f"No site “{slug}”.", extra={"field": "site"}
             )
-        return Scope("site", slug, row["name"], ward_id=row["ward"], site_id=row["id"])
+        return Scope(
+            "site",
+            slug,
+            row["name"],
+            ward_id=row["ward"],
+            site_id=row["id"],
+            organizer_id=row["organizer"],
+        )
     try:
         value = Setting(slug)
     except ValueError:
@@ -83,9 +94,9 @@ async def resolve_scope(
 async def scope_for(
     principal: Principal, ward: str | None, site: str | None, setting: str | None
 ) -> Scope:
-    """Organizers report on anything; a ward officer on their own ward (or a site in it), and
-    by default on their ward when they have just one."""
-    ward_scoped = principal.role in WARD_SCOPED_ROLES
+    """The city's staff report on anything; a ward body's staff on their own ward or one of
+    their body's sites, and by default on their ward when they have just one."""
+    ward_scoped = not principal.city_wide
     if ward_scoped and not (ward or site or setting) and len(principal.ward_ids) == 1:
         (ward_id,) = principal.ward_ids
         row = await Ward.select(Ward.slug).where(Ward.id == ward_id).first().run()
@@ -98,5 +109,8 @@ async def scope_for(
                 "Cán bộ phường chỉ xem báo cáo của phường mình: hãy chọn phường (ward=…).",
                 "Ward officers see reports of their own wards only: choose the ward (ward=…).",
             )
-        ensure_ward(principal, scope.ward_id)
+        if scope.kind == "site":
+            ensure_body(principal, scope.organizer_id)
+        else:
+            ensure_ward(principal, scope.ward_id)
     return scope

@@ -6,7 +6,7 @@ import httpx
 
 from core.accounts import create_account
 from core.roles import Role
-from core.tables import Ward
+from core.tables import Organizer, Ward
 from events.tables import Site
 
 PASSWORD = "mat-khau-thu-123"
@@ -24,6 +24,12 @@ async def seed_places() -> None:
     for slug, name in (("ben-nghe", "Bến Nghé"), ("tan-dinh", "Tân Định")):
         await Ward(slug=slug, name=name).save().run()
     wards = {r["slug"]: r["id"] for r in await Ward.select(Ward.id, Ward.slug).run()}
+    # Each ward's committee holds the fairs at its site.
+    bodies = {}
+    for slug, ward in wards.items():
+        body = Organizer(slug=slug, name=f"Ủy ban nhân dân Phường {slug}", ward=ward)
+        await body.save().run()
+        bodies[slug] = body.id
     for slug, ward in (("site-ben-nghe", "ben-nghe"), ("site-tan-dinh", "tan-dinh")):
         await (
             Site(
@@ -31,6 +37,7 @@ async def seed_places() -> None:
                 name=f"Địa điểm {slug}",
                 address="1 Lê Lợi, Quận 1",
                 ward=wards[ward],
+                organizer=bodies[ward],
                 setting="residential",
                 lat=10.77,
                 lon=106.70,

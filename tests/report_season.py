@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.tables import Ward
+from core.tables import Organizer, Ward
 from core.timezone import LOCAL_TZ
 from events.tables import (
     Application,
@@ -343,8 +343,15 @@ CATEGORY_NAMES = {
 async def create_season() -> dict[str, int]:
     """Store the season; returns the ids of the fairs and businesses by their keys."""
     await seed_basics()
-    await Ward(slug="da-kao", name="Đa Kao").save().run()
+    da_kao = Ward(slug="da-kao", name="Đa Kao")
+    await da_kao.save().run()
+    await (
+        Organizer(slug="da-kao", name="Ủy ban nhân dân Phường Đa Kao", ward=da_kao.id).save().run()
+    )
     wards = {r["slug"]: r["id"] for r in await Ward.select(Ward.id, Ward.slug).run()}
+    bodies = {
+        r["ward"]: r["id"] for r in await Organizer.select(Organizer.id, Organizer.ward).run()
+    }
     for slug, name, ward, setting, stalls in SITES:
         if not await Site.exists().where(Site.slug == slug).run():
             await (
@@ -353,6 +360,7 @@ async def create_season() -> dict[str, int]:
                     name=name,
                     address="1 Lê Lợi, Quận 1",
                     ward=wards[ward],
+                    organizer=bodies.get(wards[ward]),
                     setting=setting,
                     lat=10.77,
                     lon=106.70,

@@ -67,7 +67,7 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
     """A ward with its site and stall map, its officer, three businesses of the ward, and fairs
     in each state an officer acts on."""
     from core.accounts import create_account
-    from core.tables import Ward
+    from core.tables import Organizer, Ward
     from events.applications import apply
     from events.schemas import ApplicationIn
     from events.tables import Application, Assignment, Fair, Site, Stall
@@ -78,11 +78,14 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
 
     ward = Ward(slug=f"phuong-{key}", name=ward_name)
     await ward.save()
+    body = Organizer(slug=f"ubnd-{key}", name=f"Ủy ban nhân dân {ward_name}", ward=ward.id)
+    await body.save()
     site = Site(
         slug=f"nha-van-hoa-{key}",
         name=f"Nhà văn hóa {marker}",
         address="12 Mạc Đĩnh Chi",
         ward=ward.id,
+        organizer=body.id,
         setting="residential",
         lat=10.78,
         lon=106.70,

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.errors import AppError, request_language
-from core.guards import current_principal, ensure_ward, requires
+from core.guards import current_principal, ensure_body, requires, scoped
 from core.roles import Right
 from core.timezone import local, start_of_local_day, today_local
 from events.fair_rows import fair_acted_on, fair_row
@@ -106,7 +106,7 @@ def _pdf(body: bytes, name: str) -> Response[bytes]:
     )
 
 
-PASS_COLUMNS = (Pass.all_columns(), Pass.application.business, Pass.fair.site.ward)
+PASS_COLUMNS = (Pass.all_columns(), Pass.application.business, Pass.fair.site.organizer)
 
 
 class MyPassesController(Controller):
@@ -145,7 +145,7 @@ class MyPassesController(Controller):
 
             allowed = row["application.business"] == await business_id_for(principal)
         elif row and principal.can(Right.MANAGE_FAIRS):
-            allowed = principal.acts_for_ward(row["fair.site.ward"])
+            allowed = principal.acts_for_body(row["fair.site.organizer"])
         if not allowed:
             raise AppError(404, "Không tìm thấy thẻ.", "No such pass.")
         body = await to_thread.run_sync(passes_pdf, await _sheets([row]))
@@ -260,18 +260,30 @@ class CheckInController(Controller):
             Revocation.pass_,
             Revocation.fair,
             Revocation.at,
-            Revocation.fair.site.ward,
         ).where(Revocation.id > since)
         if fair_id is not None:
             query = query.where(Revocation.fair == fair_id)
         rows = await query.order_by(Revocation.id).limit(5000).run()
+        mine = (
+            await scoped(
+                Revocation.select(Revocation.id).where(
+                    Revocation.id.is_in([r["id"] for r in rows])
+                ),
+                principal,
+                Revocation.fair.site.organizer,
+            ).run()
+            if rows
+            else []
+        )
+        shown = {r["id"] for r in mine}
         return {
-            # The cursor passes other wards' revocations too, so a device never asks for them again.
+            # The cursor passes other bodies' revocations too, so a device never asks for them
+            # again.
             "cursor": rows[-1]["id"] if rows else since,
             "revoked": [
                 {"pass_id": r["pass_id"], "fair_id": r["fair"], "at": r["at"].isoformat()}
                 for r in rows
-                if principal.acts_for_ward(r["fair.site.ward"])
+                if r["id"] in shown
             ],
         }
 
@@ -292,7 +304,7 @@ class CheckInController(Controller):
                 Fair.status,
                 Fair.site,
                 Fair.site.name,
-                Fair.site.ward,
+                Fair.site.organizer,
             )
             .where(
                 (Fair.status == "published")
@@ -312,7 +324,7 @@ class CheckInController(Controller):
                 "status": r["status"],
             }
             for r in rows
-            if await may_check_in(principal, r["id"], r["site"], r["site.ward"])
+            if await may_check_in(principal, r["id"], r["site"], r["site.organizer"])
         ]
 
     @get(
@@ -325,13 +337,13 @@ class CheckInController(Controller):
     ) -> dict[str, Any]:
         principal = current_principal(request)
         fair = (
-            await Fair.select(Fair.id, Fair.site, Fair.site.ward)
+            await Fair.select(Fair.id, Fair.site, Fair.site.organizer)
             .where(Fair.id == fair_id)
             .first()
             .run()
         )
         if fair is None:
-            ensure_ward(principal, None)  # as before: no fair is no ward of one's own
+            ensure_body(principal, None)  # as before: no fair is no body of one's own
             raise AppError(404, "Không tìm thấy phiên chợ.", "No such fair.")
         await ensure_gate_scope(principal, fair)
         return {

@@ -11,7 +11,7 @@ from typing import Any
 from core.accounts import Principal
 from core.database import is_unique_violation
 from core.errors import AppError
-from core.guards import ensure_ward
+from core.guards import ensure_body
 from core.roles import Role
 from core.tables import Account
 from tickets.tables import GateAssignment
@@ -29,8 +29,10 @@ async def assigned_places(account_id: int) -> tuple[set[int], set[int]]:
     return {r["fair"] for r in rows if r["fair"]}, {r["site"] for r in rows if r["site"]}
 
 
-async def may_check_in(principal: Principal, fair_id: int, site_id: int, ward_id: int) -> bool:
-    if not principal.acts_for_ward(ward_id):
+async def may_check_in(
+    principal: Principal, fair_id: int, site_id: int, organizer_id: int | None
+) -> bool:
+    if not principal.acts_for_body(organizer_id):
         return False
     if principal.role != Role.GATE_STAFF:
         return True
@@ -39,9 +41,9 @@ async def may_check_in(principal: Principal, fair_id: int, site_id: int, ward_id
 
 
 async def ensure_gate_scope(principal: Principal, fair: dict[str, Any]) -> None:
-    """fair: a row with "id", "site" and "site.ward" (events.fair_map.fair_row gives one)."""
-    ensure_ward(principal, fair["site.ward"])
-    if not await may_check_in(principal, fair["id"], fair["site"], fair["site.ward"]):
+    """fair: a row with "id", "site" and "site.organizer" (events.fair_rows.fair_row)."""
+    ensure_body(principal, fair["site.organizer"])
+    if not await may_check_in(principal, fair["id"], fair["site"], fair["site.organizer"]):
         raise AppError(403, *NOT_ASSIGNED)
 
 

@@ -9,13 +9,13 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from core.errors import AppError
-from core.guards import current_principal, ensure_ward, requires
+from core.guards import current_principal, ensure_body, requires
 from core.roles import Right
 from events.fair_rows import fair_acted_on
 from events.tables import Site
 from tickets import gate_scope
 
-# Organizers everywhere; ward officers for their own wards' fairs and sites (ensure_ward).
+# The city's staff everywhere; a body's staff for their own body's fairs and sites.
 ASSIGN = [requires(Right.MANAGE_FAIRS)]
 
 
@@ -24,7 +24,9 @@ class GateStaffIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 async def site_row(slug: str) -> dict[str, Any]:
-    row = await Site.select(Site.id, Site.ward, Site.name).where(Site.slug == slug).first().run()
+    row = (
+        await Site.select(Site.id, Site.organizer, Site.name).where(Site.slug == slug).first().run()
+    )
     if not row:
         raise AppError(404, "Không tìm thấy địa điểm.", "No such site.")
     return row
@@ -83,7 +85,7 @@ class SiteGateStaffController(Controller):
 
     async def _site(self, request: Request[Any, Any, Any], slug: str) -> dict[str, Any]:
         site = await site_row(slug)
-        ensure_ward(current_principal(request), site["ward"])
+        ensure_body(current_principal(request), site["organizer"])
         return site
 
     @get(

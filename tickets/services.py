@@ -12,7 +12,7 @@ from piccolo.engine.postgres import PostgresEngine
 from core.accounts import Principal
 from core.database import write_txn
 from core.errors import AppError
-from core.guards import ensure_ward
+from core.guards import ensure_body
 from core.timezone import local
 from events.fair_rows import fair_acted_on, fair_row
 from events.tables import ApplicationStatus, Assignment, Fair, FairStatus
@@ -193,11 +193,16 @@ async def issue_staff_pass(by: Principal | None, fair_id: int, holder: str, kind
 async def revoke_pass(by: Principal | None, pass_id: int, reason: str) -> None:
     """`by`: who revokes it, checked against the fair's ward here, whoever calls (None: the
     system itself)."""
-    row = await Pass.select(Pass.fair, Pass.fair.site.ward).where(Pass.id == pass_id).first().run()
+    row = (
+        await Pass.select(Pass.fair, Pass.fair.site.organizer)
+        .where(Pass.id == pass_id)
+        .first()
+        .run()
+    )
     if not row:
         raise AppError(404, "Không tìm thấy thẻ.", "No such pass.")
     if by is not None:
-        ensure_ward(by, row["fair.site.ward"])
+        ensure_body(by, row["fair.site.organizer"])
     async with write_txn(Pass._meta.db):
         await _revoke(pass_id, row["fair"], reason or "Ban tổ chức thu hồi thẻ.")
 

@@ -20,6 +20,7 @@ from core.auth import client_address, throttled
 from core.database import is_unique_violation, write_txn
 from core.email_confirmation import send_confirmation
 from core.errors import AppError
+from core.guards import scoped_by_ward
 from core.privacy import NOTICE_VERSION
 from core.roles import Role
 from core.settings import get_settings
@@ -450,7 +451,7 @@ async def search_businesses(
                 )
             )
         )
-    rows = [r for r in await query.run() if principal.acts_for_ward(r["ward"])]
+    rows = await scoped_by_ward(query, principal, Business.ward).run()
     links = (
         await BusinessCategory.select(BusinessCategory.business, BusinessCategory.category.slug)
         .where(BusinessCategory.business.is_in([r["id"] for r in rows] or [0]))
