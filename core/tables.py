@@ -2,7 +2,7 @@
 the e-mail outbox."""
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Float, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -25,6 +25,9 @@ class Ward(Table):
     # Other names people still write, kept so old addresses still find their ward.
     aliases = Varchar(length=400, default="")
     active = Boolean(default=True)
+    # Where the unit lies (its centre, from vietnamadminunits): "the nearest fairs first".
+    lat = Float(null=True, default=None)
+    lon = Float(null=True, default=None)
 
 
 class Organizer(Table):

@@ -70,3 +70,14 @@ def ward_title(name: str) -> str:
     stored so; a ward entered by hand as "Bến Nghé" is a ward (phường) by default."""
     name = clean(name)
     return name if _KIND_PREFIX.match(name) or name.startswith("Thị trấn ") else f"Phường {name}"
+
+
+def position(unit: Unit) -> tuple[float, float] | None:
+    """(lat, lon) of a unit's centre, from vietnamadminunits (it ships them; the name decides,
+    since the two packages differ on a few codes). None where it does not know the unit."""
+    from vietnamadminunits import parse_address
+
+    parsed = parse_address(f"{unit.name}, {province_name()}", mode="FROM_2025", level=2)
+    if parsed.latitude is None or clean(str(parsed.ward or "")) != unit.name:
+        return None
+    return float(parsed.latitude), float(parsed.longitude)

@@ -18,6 +18,7 @@ from core.signals import announce, application_decided, application_withdrawn
 from core.text import clean
 from core.timezone import local, now_utc
 from events.fair_rows import fair_acted_on, fair_row
+from events.refusals import ensure_not_refused
 from events.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -124,6 +125,7 @@ async def apply(business_id: int, fair_id: int, data: ApplicationIn) -> Applicat
             "Chỉ doanh nghiệp đã được xác minh (và không bị đình chỉ) mới đăng ký gian hàng.",
             "Only verified businesses (not suspended) can apply for stalls.",
         )
+    await ensure_not_refused(fair["site.organizer"], business_id)
     now = now_utc()
     if fair["status"] != FairStatus.PUBLISHED.value:
         raise AppError(409, "Phiên chợ này không nhận đăng ký.", "This fair takes no applications.")

@@ -106,5 +106,3 @@ async def fair_stalls(fair_id: int, *, public: bool) -> list[dict[str, Any]]:
             item["application_id"] = taken["application"]
         out.append(item)
     return out
-
-

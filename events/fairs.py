@@ -16,6 +16,7 @@ from core.settings import get_settings
 from core.signals import announce, fair_changed
 from core.text import clean
 from core.timezone import LOCAL_TZ, local, now_utc
+from core.units import ward_title
 from events.fair_map import offered_stalls
 from events.fair_rows import fair_mail_context
 from events.schemas import CancelIn, FairIn, FairOut, FairPatch, SeriesIn, SeriesOut
@@ -42,6 +43,8 @@ FAIR_COLUMNS = (
     Fair.site.organizer,
     Fair.site.organizer.slug,
     Fair.site.organizer.name,
+    Fair.held_in_ward.name,
+    Fair.held_in_ward.district,
 )
 
 
@@ -58,6 +61,16 @@ def fair_url(fair_id: int) -> str:
     return f"{get_settings().public_url}/fairs/{fair_id}"
 
 
+def held_in(row: dict[str, Any]) -> str | None:
+    """ "Phường Bến Nghé, Quận 1": where a fair before 1 July 2025 was held, as the units then
+    were; None for fairs under today's units."""
+    name = row.get("held_in_ward.name")
+    if not name:
+        return None
+    district = row.get("held_in_ward.district")
+    return f"{ward_title(name)}, {district}" if district else ward_title(name)
+
+
 def fair_out(row: dict[str, Any]) -> FairOut:
     return FairOut(
         id=row["id"],
@@ -69,6 +82,7 @@ def fair_out(row: dict[str, Any]) -> FairOut:
         ward_name=row["site.ward.name"],
         organizer_slug=row["site.organizer.slug"],
         organizer_name=row["site.organizer.name"],
+        held_in=held_in(row),
         setting=row["setting"],
         start=_iso(row["starts_at"]),
         end=_iso(row["ends_at"]),

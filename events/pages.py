@@ -16,12 +16,12 @@ from core.errors import AppError
 from core.i18n import request_language
 from core.templating import day_label, page_context
 from core.timezone import now_utc, today_local
-from core.wards import list_wards
+from core.wards import list_organizers, list_wards
 from events import directory, stallmap
 from events.calendar_api import fair_feed
 from events.fair_map import fair_stalls
 from events.fairs import get_fair, list_fairs
-from events.places import get_site, list_sites
+from events.places import get_site, list_sites, nearest_first
 from events.schemas import FairOut, SiteOut
 from events.sharing import event_data, json_ld, open_graph
 from events.tables import SETTING_LABELS
@@ -132,21 +132,44 @@ async def ward_page(request: Request[Any, Any, Any], slug: FromPath[str]) -> Tem
 
 
 @get("/", include_in_schema=False)
-async def home_page(request: Request[Any, Any, Any]) -> Template:
+async def home_page(
+    request: Request[Any, Any, Any], ward: FromQuery[str] = "", organizer: FromQuery[str] = ""
+) -> Template:
+    """The city's coming fairs; with ?organizer= one body's, with ?ward= the nearest first."""
     lang = request_language(request)
     today = today_local()
-    fairs = await list_fairs(today, today + dt.timedelta(days=HOME_DAYS))
+    fairs = await list_fairs(
+        today, today + dt.timedelta(days=HOME_DAYS), organizer=organizer or None
+    )
+    wards = await list_wards()
+    chosen = next((w for w in wards if w.slug == ward), None)
+    near = None
+    if chosen is not None:
+        fairs = await nearest_first(fairs, chosen.slug)
+        near = chosen.name
+    sites = await list_sites(organizer=organizer or None)
+    feed = f"/calendar/organizers/{organizer}.ics" if organizer else "/calendar.ics"
     return Template(
         "home.html",
         context=page_context(
             request,
-            sites=await list_sites(),
-            wards=await list_wards(),
+            sites=sites,
+            wards=wards,
+            fair_wards=_wards_with_sites(wards, sites),
+            organizers=await list_organizers(),
+            chosen_ward=ward,
+            chosen_organizer=organizer,
+            near=near,
             setting_labels=SETTING_LABELS,
             upcoming=[fair_item(f, lang) for f in fairs],
-            links=subscribe_links("/calendar.ics"),
+            links=subscribe_links(feed),
         ),
     )
+
+
+def _wards_with_sites(wards: list[Any], sites: list[SiteOut]) -> list[Any]:
+    held = {s.ward_slug for s in sites}
+    return [w for w in wards if w.slug in held]
 
 
 PUBLIC_PAGES = [home_page, fair_page, site_page, ward_page]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from core.accounts import Principal
@@ -215,3 +216,21 @@ async def update_site(principal: Principal, slug: str, data: SitePatch) -> SiteO
     async with write_txn(Site._meta.db):
         await site.save().run()
     return await get_site(slug)
+
+
+async def nearest_first(fairs: list[Any], ward_slug: str) -> list[Any]:
+    """Fairs ordered by how far their site lies from the ward's centre (the day breaks ties);
+    a ward without a known centre leaves the order by date."""
+    ward = await Ward.select(Ward.lat, Ward.lon).where(Ward.slug == ward_slug).first().run()
+    if not ward or ward["lat"] is None:
+        return fairs
+    rows = await Site.select(Site.slug, Site.lat, Site.lon).run()
+    where = {r["slug"]: (r["lat"], r["lon"]) for r in rows}
+
+    def distance(fair: Any) -> float:
+        lat, lon = where.get(fair.site_slug, (ward["lat"], ward["lon"]))
+        # Equirectangular: exact enough to rank places within one province.
+        dx = math.radians(lon - ward["lon"]) * math.cos(math.radians(ward["lat"]))
+        return math.hypot(dx, math.radians(lat - ward["lat"]))
+
+    return sorted(fairs, key=lambda f: (round(distance(f), 4), f.start))

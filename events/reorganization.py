@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.addresses import convert
-
 from core.database import write_txn
 from core.errors import AppError
 from core.tables import Account, AccountWard, Organizer, Ward
 from core.text import clean, slugify
 from core.timezone import LOCAL_TZ
-from core.units import province_name, units
+from core.units import position, province_name, units
 from events.tables import Fair, Site
 from vendors.tables import Business
 
@@ -30,6 +29,7 @@ from vendors.tables import Business
 REORGANIZED_AT = dt.datetime(2025, 7, 1, tzinfo=LOCAL_TZ)
 DEFAULT_OLD_DISTRICT = "Quận 1"  # the one district the system served before
 CITY_BODY_SLUG = "ban-chi-dao-thanh-pho"
+_KIND = re.compile(r"^(Phường|Xã|Thị trấn)\s")
 _DISTRICT = re.compile(r"\b(Quận|Huyện|Thị xã|Thành phố)\s+[\wÀ-ỹ ]+", re.IGNORECASE)
 
 
@@ -53,12 +53,10 @@ async def load_units() -> int:
     added = 0
     for unit in units():
         known = by_code.get(unit.code)
+        lat, lon = position(unit) or (None, None)
         if known:
-            await (
-                Ward.update({Ward.name: unit.name, Ward.kind: unit.kind})
-                .where(Ward.id == known["id"])
-                .run()
-            )
+            values = {Ward.name: unit.name, Ward.kind: unit.kind, Ward.lat: lat, Ward.lon: lon}
+            await Ward.update(values).where(Ward.id == known["id"]).run()
             continue
         clash = by_slug.get(unit.slug)
         if clash:
@@ -68,7 +66,11 @@ async def load_units() -> int:
                 .where(Ward.id == clash["id"])
                 .run()
             )
-        await Ward(slug=unit.slug, name=unit.name, code=unit.code, kind=unit.kind).save().run()
+        await (
+            Ward(slug=unit.slug, name=unit.name, code=unit.code, kind=unit.kind, lat=lat, lon=lon)
+            .save()
+            .run()
+        )
         added += 1
     return added
 
@@ -80,24 +82,16 @@ def _old_district(aliases: str) -> str:
 
 async def retire_old_wards() -> None:
     """Every ward known before today's units were loaded is a unit abolished on 1 July 2025:
-    kept, inactive, under its full name and with its district, for the history."""
+    kept, inactive, under its full name and with its district, for the history. Its slug
+    names the district too ("ben-thanh-quan-1"): today's unit of the same name takes the
+    plain one."""
     for row in await Ward.select().where(Ward.code == "").run():
-        name = (
-            row["name"]
-            if re.match(r"^(Phường|Xã|Thị trấn)\s", row["name"])
-            else (f"Phường {row['name']}")
-        )
-        await (
-            Ward.update(
-                {
-                    Ward.name: clean(name),
-                    Ward.district: row["district"] or _old_district(row["aliases"]),
-                    Ward.active: False,
-                }
-            )
-            .where(Ward.id == row["id"])
-            .run()
-        )
+        name = row["name"] if _KIND.match(row["name"]) else f"Phường {row['name']}"
+        district = row["district"] or _old_district(row["aliases"])
+        suffix = f"-{slugify(district)}"
+        slug = row["slug"] if row["slug"].endswith(suffix) else row["slug"] + suffix
+        values = {Ward.name: clean(name), Ward.slug: slug, Ward.district: district}
+        await Ward.update({**values, Ward.active: False}).where(Ward.id == row["id"]).run()
 
 
 async def successors(old_ward: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,12 +5,14 @@ from events.calendar_api import CALENDAR_ROUTES
 from events.fair_api import FairController, SeriesController
 from events.pages import PUBLIC_PAGES
 from events.places_api import OrganizerController, SiteController, WardController
+from events.refusal_api import RefusalController
 from events.sharing import SHARING_ROUTES
 from events.stall_api import FairMapController, SiteMapController
 
 ROUTES = [
     WardController,
     OrganizerController,
+    RefusalController,
     SiteController,
     SiteMapController,
     FairController,

@@ -84,6 +84,9 @@ class FairOut(msgspec.Struct):
     # The organizing body; null for a site no body holds yet (the city's staff act there).
     organizer_slug: str | None
     organizer_name: str | None
+    # Where a fair before 1 July 2025 was held, in the units of then ("Phường Bến Nghé, Quận
+    # 1"); null for fairs under today's units.
+    held_in: str | None
     setting: str
     start: str
     end: str

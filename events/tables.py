@@ -205,3 +205,17 @@ class AssignmentMove(Table):
     reason = Text(default="")
     by_account = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
     at = Timestamptz(default=TimestamptzNow())
+
+
+class BodyRefusal(Table):
+    """A body's refusal of a business at its own fairs, with why. The business's verification
+    holds at every other body's fairs; lifting keeps the row, with who lifted it and why."""
+
+    organizer = ForeignKey(Organizer, null=False, on_delete=OnDelete.cascade)
+    business = ForeignKey(Business, null=False, on_delete=OnDelete.cascade)
+    reason = Text()
+    refused_by = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
+    refused_at = Timestamptz(default=TimestamptzNow())
+    lifted_at = Timestamptz(null=True, default=None)
+    lifted_by = ForeignKey(Account, null=True, default=None, on_delete=OnDelete.set_null)
+    lift_reason = Text(default="")

@@ -469,6 +469,30 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("GET", "/calendar.ics", "none", None, everyone(200)),
     ("GET", "/calendar/sites/{filename:str}", "none", None, everyone(200)),
     ("GET", "/calendar/wards/{filename:str}", "none", None, everyone(200)),
+    ("GET", "/calendar/organizers/{filename:str}", "none", None, everyone(200)),
+    ("GET", "/api/organizers", "none", None, everyone(200)),
+    (
+        "GET",
+        "/api/organizers/{slug:str}/refusals",
+        "none",
+        None,
+        only({"organizer": 200, "ward_officer": 200}),
+    ),
+    (
+        "POST",
+        "/api/organizers/{slug:str}/refusals",
+        "json",
+        "refusal",
+        only({"organizer": 201, "ward_officer": 201}),
+    ),
+    (
+        "POST",
+        "/api/organizers/{slug:str}/refusals/{business_id:int}/lift",
+        "json",
+        {"reason": "Đã khắc phục."},
+        # Nothing refused in the seeded world: the caller is let in, and told so.
+        only({"organizer": 404, "ward_officer": 404}),
+    ),
     ("GET", "/fairs/{name:str}", "none", None, everyone(200)),
     # The private feed's URL is its key: whoever holds it may read it, as calendar apps do.
     ("GET", "/calendar/private/{filename:str}", "none", None, everyone(200)),
@@ -935,6 +959,11 @@ CONCRETE_PATHS = {
     "/api/fairs/{fair_id:int}/publish": "/api/fairs/{draft_fair_id}/publish",
     "/calendar/sites/{filename:str}": "/calendar/sites/site-ben-nghe.ics",
     "/calendar/wards/{filename:str}": "/calendar/wards/ben-nghe.ics",
+    "/calendar/organizers/{filename:str}": "/calendar/organizers/ben-nghe.ics",
+    "/api/organizers/{slug:str}/refusals": "/api/organizers/ben-nghe/refusals",
+    "/api/organizers/{slug:str}/refusals/{business_id:int}/lift": (
+        "/api/organizers/ben-nghe/refusals/{business_id}/lift"
+    ),
     "/fairs/{name:str}": "/fairs/{fair_id}.ics",
     "/business/fairs/{fair_id:int}/apply": "/business/fairs/{other_fair_id}/apply",
     "/sites/{slug:str}": "/sites/site-ben-nghe",
@@ -1039,6 +1068,8 @@ async def _call(
         body = {"code": ids["pass_code"], "gate": "Cổng 1", "device_id": "matrix"}
     if body == "gate-staff":
         body = {"account_id": ids["gate_account_id"]}
+    if body == "refusal":
+        body = {"business_id": ids["business_id"], "reason": "Bán hàng không rõ nguồn gốc."}
     if body == "assign":
         body = {"application_id": ids["application_id"], "stall_codes": ["A01"]}
     if path.endswith("/decisions"):

@@ -6,9 +6,10 @@ called by the first scope's officer once on their own objects and once on the ot
 home it works and changes what it should; abroad it is refused (or lists nothing of the other
 scope) and the database is exactly as it was.
 
-What makes a scope is the seeding helper's business: today a ward, with the officer assigned to
-it. Rows name objects only through the scopes' ids ({w.…} for the scope acted on, {o.…} for the
-officer's own), so a change of what a scope is changes `seed_scope` alone.
+What makes a scope is the seeding helper's business: today a ward and its committee (the
+organizing body that holds the site), with a ward officer assigned to the ward and an organizer
+of the body. Rows name objects only through the scopes' ids ({w.…} for the scope acted on,
+{o.…} for the officer's own), so a change of what a scope is changes `seed_scope` alone.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ class Scope:
 
     key: str
     marker: str  # in the names of its site, fairs, businesses and passes: what a leak shows
-    officer_email: str
+    officer_email: str  # a ward officer assigned the scope's ward
+    organizer_email: str  # an organizer of the scope's body
     ward_slug: str
     site_slug: str
     fair_id: int  # published, its board published, its passes issued
@@ -59,6 +61,8 @@ class Scope:
     gate_code: str  # a staff pass at today's fair, not yet scanned
     business_id: int  # the first application's business, with a document
     document_id: int
+    body_slug: str = ""  # the ward's committee
+    refused_business_id: int = 0  # refused at the body's fairs
     gate_account_id: int = 0  # gate staff assigned to the scope's site
     spare_gate_id: int = 0  # gate staff assigned nowhere
 
@@ -101,6 +105,14 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
         full_name=f"Cán bộ {ward_name}",
         ward_slugs=[ward.slug],
     )
+    organizer_email = f"ban-to-chuc.{key}@test.vn"
+    await create_account(
+        email=organizer_email,
+        password=PASSWORD,
+        role=Role.ORGANIZER,
+        full_name=f"Ban tổ chức {ward_name}",
+        organizer_slug=body.slug,
+    )
     businesses, products = [], []
     for number in (1, 2, 3):
         business = await make_business(
@@ -111,6 +123,9 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
         )
         businesses.append(business)
         products.append(await make_product(business, f"Hàng {marker} số {number}"))
+    from events.tables import BodyRefusal
+
+    await BodyRefusal(organizer=body.id, business=businesses[2], reason=f"Hàng {marker} giả").save()
     document = await store_document(
         businesses[0], "registration_certificate", "gcn.pdf", PDF_BYTES, None
     )
@@ -158,6 +173,7 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
         key=key,
         marker=marker,
         officer_email=officer_email,
+        organizer_email=organizer_email,
         ward_slug=ward.slug,
         site_slug=site.slug,
         fair_id=fair,
@@ -170,6 +186,8 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
         pass_id=issued["id"],
         gate_code=gate["code"],
         business_id=businesses[0],
+        body_slug=body.slug,
+        refused_business_id=businesses[2],
         document_id=document.id,
     )
 
@@ -437,6 +455,21 @@ ROWS: dict[str, Row] = {
         body={"reason": "Trưng bày hàng không rõ nguồn gốc."},
         touches="business_status_change",
     ),
+    # A body's refusals of businesses at its own fairs.
+    "body refusals": Row("GET", "/api/organizers/{w.body_slug}/refusals"),
+    "body refuses": Row(
+        "POST",
+        "/api/organizers/{w.body_slug}/refusals",
+        body=lambda w, o: {"business_id": w.business_id, "reason": "Hàng không rõ nguồn gốc."},
+        ok=201,
+        touches="body_refusal",
+    ),
+    "body lifts a refusal": Row(
+        "POST",
+        "/api/organizers/{w.body_slug}/refusals/{w.refused_business_id}/lift",
+        body={"reason": "Đã khắc phục."},
+        touches="body_refusal",
+    ),
     # Applications.
     "fair applications": Row("GET", FAIR + "/applications"),
     "application read": Row("GET", "/api/applications/{w.application_id}"),
@@ -687,12 +720,15 @@ async def _call(
 
 @pytest.mark.parametrize("acted_on", ["own", "other"])
 @pytest.mark.parametrize("name", list(ROWS))
-async def test_officer_acts_only_in_own_scope(app, scopes, name, acted_on):
+@pytest.mark.parametrize("who", ["ward officer", "body organizer"])
+async def test_officer_acts_only_in_own_scope(app, scopes, name, acted_on, who):
+    """A ward officer (the wards assigned to them) and an organizer of the ward's body (whose
+    rights are wider, its scope the same) alike."""
     row = ROWS[name]
     own, other = scopes
     scope = own if acted_on == "own" else other
     async with client_from(app, CLIENT_ADDRESS[0]) as client:
-        await sign_in(client, own.officer_email)
+        await sign_in(client, own.officer_email if who == "ward officer" else own.organizer_email)
         token = await csrf_token(client) if row.kind == "form" else ""
         before = await snapshot()
         response = await _call(client, row, scope, own, token)

@@ -31,7 +31,9 @@ def _when(moment: dt.datetime) -> str:
 
 async def _pass_row(pass_id: int) -> dict[str, Any] | None:
     return (
-        await Pass.select(Pass.all_columns(), Pass.fair.title, Pass.fair.site, Pass.fair.site.ward)
+        await Pass.select(
+            Pass.all_columns(), Pass.fair.title, Pass.fair.site, Pass.fair.site.organizer
+        )
         .where(Pass.id == pass_id)
         .first()
         .run()
@@ -91,7 +93,8 @@ async def check_in(
     # Before anything is recorded: a ward officer lets vendors in at their own wards' fairs only,
     # gate staff at the fairs they are assigned to.
     await ensure_gate_scope(
-        principal, {"id": row["fair"], "site": row["fair.site"], "site.ward": row["fair.site.ward"]}
+        principal,
+        {"id": row["fair"], "site": row["fair.site"], "site.organizer": row["fair.site.organizer"]},
     )
     info = _info(row)
     day = local(scanned).date()
