@@ -38,10 +38,11 @@ class ReportController(Controller):
         ward: FromQuery[str | None] = None,
         site: FromQuery[str | None] = None,
         setting: FromQuery[str | None] = None,
+        organizer: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         chosen = parse_format(format)
         span = parse_period(start, end, period)
-        scope = await scope_for(current_principal(request), ward, site, setting)
+        scope = await scope_for(current_principal(request), ward, site, setting, organizer)
         body, filename = await render_report(span, scope, chosen)
         return Response(
             body,

@@ -32,7 +32,7 @@ from typing import Any
 from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Count
 
-from core.tables import Ward
+from core.tables import Organizer, Ward
 from core.timezone import local, now_utc
 from events.tables import (
     SETTING_LABELS,
@@ -44,6 +44,7 @@ from events.tables import (
     Fair,
     FairStatus,
     Setting,
+    Site,
     Stall,
 )
 from inspections.tables import Finding, Inspection, InspectionStatus
@@ -79,7 +80,9 @@ def fair_where(fair: Any, period: Period, scope: Scope, *, held: bool = False) -
     conditions = [_within(fair.starts_at, period), fair.status != FairStatus.DRAFT.value]
     if held:
         conditions.append(fair.status == FairStatus.COMPLETED.value)
-    if scope.kind == "ward":
+    if scope.kind == "organizer":
+        conditions.append(fair.site.organizer == scope.organizer_id)
+    elif scope.kind == "ward":
         conditions.append(fair.site.ward == scope.ward_id)
     elif scope.kind == "site":
         conditions.append(fair.site == scope.site_id)
@@ -92,7 +95,7 @@ def business_where(business: Any, business_id: Any, period: Period, scope: Scope
     """`business` is the Business table or a foreign key to it; `business_id` its id column."""
     if scope.kind == "ward":
         return [business.ward == scope.ward_id]
-    if scope.kind in ("site", "setting"):
+    if scope.kind in ("organizer", "site", "setting"):
         applied = Application.select(Application.business).where(
             fair_where(Application.fair, period, scope)
         )
@@ -101,6 +104,12 @@ def business_where(business: Any, business_id: Any, period: Period, scope: Scope
 
 
 def inspection_where(inspection: Any, scope: Scope) -> list[Any]:
+    if scope.kind == "organizer":
+        # At the body's fairs, and of places in its ward outside any fair.
+        return [
+            (inspection.fair.site.organizer == scope.organizer_id)
+            | (inspection.fair.is_null() & (inspection.ward == scope.ward_id))
+        ]
     if scope.kind == "ward":
         return [inspection.ward == scope.ward_id]
     if scope.kind == "site":
@@ -126,6 +135,7 @@ async def _fair_rows(period: Period, scope: Scope) -> list[dict[str, Any]]:
             Fair.site.as_alias("site_id"),
             Fair.site.name.as_alias("site_name"),
             Fair.site.ward.as_alias("ward_id"),
+            Fair.site.organizer.as_alias("organizer_id"),
             Fair.stalls_offered,
         )
         .where(fair_where(Fair, period, scope))
@@ -380,9 +390,11 @@ async def build_report(period: Period, scope: Scope) -> Report:
     ward_names = {
         r["id"]: r["name"] for r in await Ward.select(Ward.id, Ward.name).order_by(Ward.name).run()
     }
-    # The district lists every ward, even one with no fair; a ward or a site lists its ward.
+    # The city lists every ward where a site is, even one with no fair; a ward or a site lists
+    # its ward.
     if scope.kind == "district":
-        wards = dict(ward_names)
+        placed = {r["ward"] for r in await Site.select(Site.ward).run()}
+        wards = {k: v for k, v in ward_names.items() if k in placed}
     elif scope.kind in ("ward", "site"):
         wards = {scope.ward_id: ward_names.get(scope.ward_id, "")}
     else:
@@ -402,6 +414,14 @@ async def build_report(period: Period, scope: Scope) -> Report:
     ]
     wards_done.sort(key=lambda w: (-w.held, -w.arrivals, w.name))
     sites = {f["site_id"]: f["site_name"] for f in fairs}
+    body_names = {
+        r["id"]: r["name"] for r in await Organizer.select(Organizer.id, Organizer.name).run()
+    }
+    # The city's roll-up: every body gets a line, even one with no fair in the period.
+    bodies = dict(body_names) if scope.kind == "district" else {}
+    for fair in fairs:
+        bodies.setdefault(fair["organizer_id"], body_names.get(fair["organizer_id"], ""))
+    by_body = _group(fairs, "organizer_id", bodies)
     return Report(
         period=period,
         scope=scope,
@@ -409,6 +429,7 @@ async def build_report(period: Period, scope: Scope) -> Report:
         fairs=total,
         by_month=list(_group(fairs, "month", {m: m for m in period.months()}).values()),
         by_ward=sorted(by_ward.values(), key=lambda line: (-line.held, line.name)),
+        by_body=sorted(by_body.values(), key=lambda line: (-line.held, line.name)),
         by_site=sorted(
             _group(fairs, "site_id", sites).values(), key=lambda line: (-line.held, line.name)
         ),

@@ -90,6 +90,11 @@ def sections(report: Report) -> list[Section]:
     fair_tables = [
         TableBlock("Theo tháng", ["Tháng", *FAIR_COLUMNS], [_fair_row(m) for m in report.by_month]),
         TableBlock(
+            "Theo đơn vị tổ chức",
+            ["Đơn vị tổ chức", *FAIR_COLUMNS],
+            [_fair_row(b) for b in report.by_body],
+        ),
+        TableBlock(
             "Theo phường", ["Phường", *FAIR_COLUMNS], [_fair_row(w) for w in report.by_ward]
         ),
         TableBlock(

@@ -38,7 +38,7 @@ PALETTE = [
 ]
 WIDTH = A4[0] - 50 * mm  # 30 mm left margin, 20 mm right, as administrative documents use
 
-DISTRICT_BODY = "ỦY BAN NHÂN DÂN QUẬN 1"
+CITY = "Thành phố Hồ Chí Minh"
 COMMITTEE = "BAN CHỈ ĐẠO CUỘC VẬN ĐỘNG<br/>“NGƯỜI VIỆT NAM ƯU TIÊN<br/>DÙNG HÀNG VIỆT NAM”"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -51,18 +51,26 @@ def vi_number(value: float, unit: str = "") -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def author(report: Report) -> str:
+    """Who sends the report: a ward's body reports on its own fairs to the city's committee;
+    the city's committee sends the roll-up (and any other scope)."""
+    if report.scope.kind == "organizer":
+        return report.scope.name
+    return f"Ban Chỉ đạo Cuộc vận động {CITY}"
+
+
 def recipients(report: Report) -> list[str]:
-    wards = (
-        f"Ủy ban nhân dân phường {report.scope.name}"
-        if report.scope.kind == "ward"
-        else "Ủy ban nhân dân 10 phường"
-    )
+    if report.scope.kind == "organizer":
+        ward = report.scope.name.removeprefix("Ủy ban nhân dân ")
+        return [
+            f"Ban Chỉ đạo Cuộc vận động {CITY} (qua Tổ giúp việc);",
+            f"Ủy ban Mặt trận Tổ quốc Việt Nam {ward};",
+            "Lưu: VT.",
+        ]
     return [
-        "Ban Chỉ đạo Cuộc vận động quận 1 (qua Tổ giúp việc);",
-        "Ủy ban Mặt trận Tổ quốc Việt Nam quận (35 Phùng Khắc Khoan, Phường Đa Kao; "
-        "mttq.q1@tphcm.gov.vn);",
-        "Thường trực Ủy ban nhân dân quận;",
-        f"{wards};",
+        f"Ban Chỉ đạo Cuộc vận động {CITY} (qua Tổ giúp việc);",
+        f"Ủy ban Mặt trận Tổ quốc Việt Nam {CITY};",
+        "Ủy ban nhân dân các phường, xã, đặc khu;",
         "Các thành viên và Tổ thư ký Ban Chỉ đạo;",
         "Lưu: VT.",
     ]
@@ -99,9 +107,14 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 def _header(report: Report, st: _Styles) -> list:
     made = local(report.generated_at)
-    place_date = f"Quận 1, ngày {made.day:02d} tháng {made.month:02d} năm {made.year}"
+    place_date = f"{CITY}, ngày {made.day:02d} tháng {made.month:02d} năm {made.year}"
+    over = (
+        report.scope.name.upper()
+        if report.scope.kind == "organizer"
+        else f"ỦY BAN NHÂN DÂN {CITY.upper()}"
+    )
     left = [
-        _p(DISTRICT_BODY, st.center),
+        _p(over, st.center),
         _p(f"<b>{COMMITTEE}</b>", st.center),
         _p("Số:      /BC-BCĐ", st.center),
     ]
@@ -127,9 +140,8 @@ def _header(report: Report, st: _Styles) -> list:
         ),
         Spacer(1, 6 * mm),
         _p(
-            "Thực hiện Kế hoạch số 172-KH/QU về triển khai các hoạt động của Ban Chỉ đạo Cuộc "
-            "vận động “Người Việt Nam ưu tiên dùng hàng Việt Nam”, Ban Chỉ đạo Cuộc vận động "
-            "quận 1 báo cáo kết quả tổ chức các Phiên chợ hàng Việt trong kỳ như sau:",
+            "Thực hiện Cuộc vận động “Người Việt Nam ưu tiên dùng hàng Việt Nam”, "
+            f"{author(report)} báo cáo kết quả tổ chức các Phiên chợ hàng Việt trong kỳ như sau:",
             st.body,
         ),
     ]
@@ -325,7 +337,7 @@ def render_pdf(report: Report) -> bytes:
         topMargin=20 * mm,
         bottomMargin=20 * mm,
         title=nfc(f"Báo cáo Phiên chợ hàng Việt {report.period.title_vi}"),
-        author=nfc("Ban Chỉ đạo Cuộc vận động quận 1"),
+        author=nfc(author(report)),
     )
     document.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
     return out.getvalue()

@@ -102,6 +102,7 @@ class Report:
     by_month: list[FairCounts]
     by_ward: list[FairCounts]
     by_site: list[FairCounts]
+    by_body: list[FairCounts]
     by_setting: list[FairCounts]
     businesses: BusinessCounts
     applications: dict[str, int]

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from core.accounts import Principal
 from core.errors import AppError
 from core.guards import ensure_body, ensure_ward
-from core.tables import Ward
+from core.tables import Organizer, Ward
 from core.units import ward_title
 from events.tables import SETTING_LABELS, Setting, Site
 
 
 @dataclass(frozen=True)
 class Scope:
-    kind: str  # district | ward | site | setting
+    kind: str  # district (the whole city) | organizer | ward | site | setting
     slug: str = ""
     name: str = ""
     ward_id: int | None = None  # the ward, or the site's ward
@@ -24,7 +24,9 @@ class Scope:
     @property
     def title_vi(self) -> str:
         if self.kind == "district":
-            return "Toàn quận"
+            return "Toàn thành phố"
+        if self.kind == "organizer":
+            return self.name
         if self.kind == "ward":
             return ward_title(self.name)
         if self.kind == "site":
@@ -40,19 +42,40 @@ DISTRICT = Scope("district")
 
 
 async def resolve_scope(
-    ward: str | None = None, site: str | None = None, setting: str | None = None
+    ward: str | None = None,
+    site: str | None = None,
+    setting: str | None = None,
+    organizer: str | None = None,
 ) -> Scope:
-    given = [(k, v.strip()) for k, v in (("ward", ward), ("site", site), ("setting", setting)) if v]
+    named = (("organizer", organizer), ("ward", ward), ("site", site), ("setting", setting))
+    given = [(k, v.strip()) for k, v in named if v]
     if len(given) > 1:
         raise AppError(
             400,
-            "Chỉ chọn một phạm vi: phường, địa điểm hoặc khu vực.",
-            "Choose one scope only: a ward, a site or a setting.",
+            "Chỉ chọn một phạm vi: đơn vị tổ chức, phường, địa điểm hoặc khu vực.",
+            "Choose one scope only: an organizing body, a ward, a site or a setting.",
             extra={"field": given[1][0]},
         )
     if not given:
         return DISTRICT
     kind, slug = given[0]
+    if kind == "organizer":
+        body = (
+            await Organizer.select(Organizer.id, Organizer.name, Organizer.ward)
+            .where(Organizer.slug == slug)
+            .first()
+            .run()
+        )
+        if not body:
+            raise AppError(
+                404,
+                f"Không có đơn vị tổ chức “{slug}”.",
+                f"No organizing body “{slug}”.",
+                extra={"field": "organizer"},
+            )
+        if body["ward"] is None:
+            return DISTRICT  # the city's committee reports on the whole city
+        return Scope("organizer", slug, body["name"], ward_id=body["ward"], organizer_id=body["id"])
     if kind == "ward":
         row = await Ward.select(Ward.id, Ward.name).where(Ward.slug == slug).first().run()
         if not row:
@@ -92,17 +115,29 @@ async def resolve_scope(
 
 
 async def scope_for(
-    principal: Principal, ward: str | None, site: str | None, setting: str | None
+    principal: Principal,
+    ward: str | None,
+    site: str | None,
+    setting: str | None,
+    organizer: str | None = None,
 ) -> Scope:
-    """The city's staff report on anything; a ward body's staff on their own ward or one of
-    their body's sites, and by default on their ward when they have just one."""
+    """The city's staff report on anything; a ward body's staff on their own body, their own
+    ward or one of their body's sites, and by default on their body."""
     ward_scoped = not principal.city_wide
-    if ward_scoped and not (ward or site or setting) and len(principal.ward_ids) == 1:
-        (ward_id,) = principal.ward_ids
-        row = await Ward.select(Ward.slug).where(Ward.id == ward_id).first().run()
-        ward = row["slug"] if row else None
-    scope = await resolve_scope(ward, site, setting)
+    if ward_scoped and not (ward or site or setting or organizer):
+        if len(principal.organizer_ids) == 1:
+            (body_id,) = principal.organizer_ids
+            row = await Organizer.select(Organizer.slug).where(Organizer.id == body_id).first()
+            organizer = row["slug"] if row else None
+        elif len(principal.ward_ids) == 1:
+            (ward_id,) = principal.ward_ids
+            row = await Ward.select(Ward.slug).where(Ward.id == ward_id).first().run()
+            ward = row["slug"] if row else None
+    scope = await resolve_scope(ward, site, setting, organizer)
     if ward_scoped:
+        if scope.kind == "organizer":
+            ensure_body(principal, scope.organizer_id)
+            return scope
         if scope.kind not in ("ward", "site"):
             raise AppError(
                 403,

@@ -357,3 +357,40 @@ async def test_a_business_verified_once_applies_at_every_body_but_one_that_refus
     listed = (await client.get("/api/organizers/ben-nghe/refusals")).json()
     assert [r["reason"] for r in listed] == ["Hàng trưng bày không đúng đăng ký."]
     assert listed[0]["lifted_at"] is not None
+
+
+async def test_each_body_reports_to_the_city_which_rolls_them_up_by_body(client, db):
+    from core.accounts import create_account
+
+    await _two_bodies()
+    await create_account(
+        email="btc.tandinh@test.vn",
+        password=PASSWORD,
+        role=Role.ORGANIZER,
+        full_name="Ban tổ chức Tân Định",
+        organizer_slug="tan-dinh",
+    )
+    await make_fair("site-ben-nghe", days_ahead=-2, window_open=False)
+    await make_fair("site-tan-dinh", days_ahead=-3, window_open=False)
+    query = {"period": "2026", "format": "csv"}
+    await client.post("/api/auth/login", json={"email": "btc@test.vn", "password": PASSWORD})
+    city = await client.get("/api/reports", params=query)
+    assert city.status_code == 200, city.text
+    text = city.content.decode("utf-8-sig")
+    assert "Theo đơn vị tổ chức" in text
+    assert "Ủy ban nhân dân Phường ben-nghe" in text and "Ủy ban nhân dân Phường tan-dinh" in text
+    await client.post("/api/auth/logout", headers={"origin": "http://testserver"})
+
+    await client.post(
+        "/api/auth/login", json={"email": "btc.tandinh@test.vn", "password": PASSWORD}
+    )
+    own = await client.get("/api/reports", params=query)
+    assert own.status_code == 200, own.text
+    text = own.content.decode("utf-8-sig")
+    assert "Ủy ban nhân dân Phường tan-dinh" in text
+    assert "Ủy ban nhân dân Phường ben-nghe" not in text
+    assert "tan-dinh" in own.headers["content-disposition"]
+    other = await client.get("/api/reports", params={**query, "organizer": "ben-nghe"})
+    assert other.status_code == 403
+    whole = await client.get("/api/reports", params={**query, "organizer": "ban-chi-dao-thanh-pho"})
+    assert whole.status_code == 403
