@@ -44,6 +44,7 @@ SUMMARY_COLUMNS = (
     Inspection.ward.slug,
     Inspection.stall.code,
     Inspection.business.legal_name,
+    Inspection.fair.site.organizer.as_alias("body"),
 )
 
 
@@ -55,8 +56,9 @@ async def load(inspection_id: int) -> dict[str, Any]:
 
 
 async def ensure_access(principal: Principal, inspection: dict[str, Any]) -> None:
-    """Organizers act on every inspection; an inspector only on those of their own teams."""
-    if principal.can(Right.MANAGE_INSPECTIONS):
+    """Organizers act on the inspections of their body (the city's on every one); an inspector
+    only on those of their own teams."""
+    if principal.can(Right.MANAGE_INSPECTIONS) and _in_scope(principal, inspection):
         return
     if await is_member(principal.user_id, inspection["team"]):
         return
@@ -65,6 +67,13 @@ async def ensure_access(principal: Principal, inspection: dict[str, Any]) -> Non
         "Chỉ thành viên của đoàn kiểm tra này mới xem và ghi được cuộc kiểm tra.",
         "Only members of this inspection's team may see or record it.",
     )
+
+
+def _in_scope(principal: Principal, inspection: dict[str, Any]) -> bool:
+    """At one of the body's fairs; outside any fair, in the body's ward."""
+    if inspection["fair"] is not None:
+        return principal.acts_for_body(inspection["body"])
+    return principal.acts_for_ward(inspection["ward"])
 
 
 async def accessible(principal: Principal, inspection_id: int) -> dict[str, Any]:
@@ -138,7 +147,14 @@ async def _fair_stall_place(data: InspectionIn) -> dict[str, Any]:
             extra={"field": "stall_code" if data.fair_id else "fair_id"},
         )
     fair = (
-        await Fair.select(Fair.id, Fair.title, Fair.site, Fair.site.ward, Fair.site.address)
+        await Fair.select(
+            Fair.id,
+            Fair.title,
+            Fair.site,
+            Fair.site.ward,
+            Fair.site.address,
+            Fair.site.organizer.as_alias("body"),
+        )
         .where(Fair.id == data.fair_id)
         .first()
     )
@@ -169,6 +185,7 @@ async def _fair_stall_place(data: InspectionIn) -> dict[str, Any]:
         "place_name": clean(data.place_name) or f"{fair['title']} — gian {code}",
         "address": clean(data.address) or fair["site.address"],
         "ward": fair["site.ward"],
+        "body": fair["body"],
     }
 
 
@@ -260,6 +277,15 @@ async def open_inspection(principal: Principal, data: InspectionIn) -> Inspectio
         place = await _fair_stall_place(data)
     else:
         place = await _other_place(data)
+    # A body's organizer plans inspections of its own fairs and ward only.
+    if principal.can(Right.MANAGE_INSPECTIONS) and not _in_scope(
+        principal, {"fair": place.get("fair"), "body": place.pop("body", None), **place}
+    ):
+        raise AppError(
+            403,
+            "Bạn chỉ lên kế hoạch kiểm tra ở phiên chợ và phường của đơn vị mình.",
+            "You may only plan inspections at your own body's fairs and ward.",
+        )
     surprise = data.kind == InspectionKind.SURPRISE
     now = now_utc()
     async with write_txn(Inspection._meta.db):
@@ -298,6 +324,13 @@ async def list_inspections(
     where = []
     if not principal.can(Right.MANAGE_INSPECTIONS):
         where.append(Inspection.team.is_in(sorted(await team_ids_of(principal.user_id)) or [0]))
+    elif not principal.city_wide:
+        bodies = sorted(principal.organizer_ids) or [-1]
+        wards = sorted(principal.ward_ids) or [-1]
+        where.append(
+            Inspection.fair.site.organizer.is_in(bodies)
+            | (Inspection.fair.is_null() & Inspection.ward.is_in(wards))
+        )
     if fair_id is not None:
         where.append(Inspection.fair == fair_id)
     if status:

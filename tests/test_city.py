@@ -394,3 +394,59 @@ async def test_each_body_reports_to_the_city_which_rolls_them_up_by_body(client,
     assert other.status_code == 403
     whole = await client.get("/api/reports", params={**query, "organizer": "ban-chi-dao-thanh-pho"})
     assert whole.status_code == 403
+
+
+async def test_a_body_organizer_sees_and_plans_the_inspections_of_its_own_body(client, db):
+    from core.accounts import create_account
+    from inspections.tables import Inspection, InspectionTeam
+
+    await _two_bodies()
+    await create_account(
+        email="btc.bennghe@test.vn",
+        password=PASSWORD,
+        role=Role.ORGANIZER,
+        full_name="Ban tổ chức Bến Nghé",
+        organizer_slug="ben-nghe",
+    )
+    from tests.factories import seed_stalls
+
+    await seed_stalls("site-tan-dinh")
+    team = InspectionTeam(name="Đoàn liên ngành")
+    await team.save()
+    ids = {}
+    for site in ("site-ben-nghe", "site-tan-dinh"):
+        fair = await make_fair(site, days_ahead=5)
+        ward = await Site.select(Site.ward).where(Site.slug == site).first()
+        inspection = Inspection(
+            team=team.id,
+            kind="planned",
+            place_kind="fair_stall",
+            fair=fair,
+            place_name=f"Gian A01 {site}",
+            ward=ward["ward"],
+            status="planned",
+        )
+        await inspection.save()
+        ids[site] = (fair, inspection.id)
+    await client.post(
+        "/api/auth/login", json={"email": "btc.bennghe@test.vn", "password": PASSWORD}
+    )
+    listed = (await client.get("/api/inspections")).json()
+    assert [i["id"] for i in listed] == [ids["site-ben-nghe"][1]]
+    assert (await client.get(f"/api/inspections/{ids['site-tan-dinh'][1]}")).status_code == 403
+    assert (await client.get(f"/api/inspections/{ids['site-ben-nghe'][1]}")).status_code == 200
+    planned = await client.post(
+        "/api/inspections",
+        json={
+            "team_id": team.id,
+            "kind": "planned",
+            "place_kind": "fair_stall",
+            "fair_id": ids["site-tan-dinh"][0],
+            "stall_code": "A01",
+            "scheduled_for": "2030-01-01T08:00:00+07:00",
+        },
+        headers={"origin": "http://testserver"},
+    )
+    assert planned.status_code == 403, planned.text
+    assert "đơn vị mình" in planned.json()["messages"]["vi"]
+    assert await Inspection.count() == 2
