@@ -18,9 +18,10 @@ from events.tables import Setting
 class WardController(Controller):
     tags = ["places"]
 
-    @get("/api/wards", summary="Wards (public)")
-    async def list_wards(self) -> list[WardOut]:
-        return await list_wards()
+    @get("/api/wards", summary="The wards, communes and special zones in force (public)")
+    async def list_wards(self, q: FromQuery[str] = "") -> list[WardOut]:
+        """`q`: only those whose name holds it, with or without diacritics, or whose code."""
+        return await list_wards(q[:100])
 
     @post("/api/wards", guards=[requires(Right.MANAGE_WARDS)], summary="Add a ward")
     async def create_ward(self, data: JSONBody[WardIn]) -> WardOut:

@@ -45,6 +45,13 @@ async def test_every_unit_of_the_city_is_listed_with_its_official_code(client, d
     assert len({u["slug"] for u in units}) == 168
     # Loading again changes nothing.
     assert await load_units() == 0
+    # Found without diacritics, or by code.
+    found = (await client.get("/api/wards", params={"q": "ben thanh"})).json()
+    assert "ben-thanh" in {u["slug"] for u in found} and len(found) < 5
+    assert [u["slug"] for u in (await client.get("/api/wards?q=26758")).json()] == ["cau-ong-lanh"]
+    assert (await client.get("/api/wards", params={"q": "Cầu Ông Lãnh"})).json()[0][
+        "code"
+    ] == "26758"
 
 
 async def _two_bodies() -> dict[str, int]:

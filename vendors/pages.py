@@ -24,7 +24,7 @@ from core.privacy import NOTICE_VERSION
 from core.roles import Right
 from core.templating import page_context
 from core.throttle import LoginThrottle
-from core.wards import list_wards
+from core.wards import list_wards, ward_choices
 from vendors import businesses
 from vendors.schemas import BusinessSignUp
 from vendors.tables import BusinessStatus
@@ -72,7 +72,7 @@ async def my_business(request: Request[Any, Any, Any]) -> int:
 
 async def form_choices() -> dict[str, Any]:
     return {
-        "wards": [(w.slug, w.name) for w in await list_wards()],
+        "wards": ward_choices(await list_wards()),
         "categories": await businesses.list_categories(current_language()),
         "kind_labels": KIND_LABELS,
         "min_password_length": MIN_PASSWORD_LENGTH,
