@@ -16,7 +16,7 @@ from core.errors import AppError
 from core.i18n import request_language
 from core.templating import day_label, page_context
 from core.timezone import now_utc, today_local
-from core.wards import list_organizers, list_wards
+from core.wards import list_organizers, list_wards, ward_choices
 from events import directory, stallmap
 from events.calendar_api import fair_feed
 from events.fair_map import fair_stalls
@@ -154,7 +154,7 @@ async def home_page(
         context=page_context(
             request,
             sites=sites,
-            wards=wards,
+            ward_choices=ward_choices(wards),
             fair_wards=_wards_with_sites(wards, sites),
             organizers=await list_organizers(),
             chosen_ward=ward,
