@@ -75,7 +75,7 @@ def _demo(public_url: str, database_url: str) -> dict:
     return {"demo": _flag("DEMO", True), "demo_refused": None}
 
 
-DEFAULT_MAIL_FROM = "Phiên chợ hàng Việt Quận 1 <no-reply@phiencho.local>"
+DEFAULT_MAIL_FROM = "Phiên chợ hàng Việt TP. Hồ Chí Minh <no-reply@phiencho.local>"
 
 
 def _int(name: str, default: int) -> int:

@@ -26,17 +26,17 @@ def api_session(base: str, email: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_ward_officer_sees_only_their_ward(browser, demo_site):
+def test_ward_body_organizer_sees_only_their_ward(browser, demo_site):
     with api_session(demo_site.base, "bantochuc@demo.vn") as organizer:
         elsewhere = organizer.get("/api/businesses", params={"ward": "tan-dinh"}).json()
     assert elsewhere, "the demo has businesses in Tân Định"
 
     page = open_page(browser)
-    sign_in(page, demo_site.base, "phuong.bennghe@demo.vn", DEMO_PASSWORD)
+    sign_in(page, demo_site.base, "phuong.saigon@demo.vn", DEMO_PASSWORD)
     page.goto(f"{demo_site.base}/console/businesses")
     check_page(page, "console-businesses-ward-officer")
     wards = page.locator("main tbody tr td:nth-child(3)").all_inner_texts()
-    assert wards and set(wards) == {"Bến Nghé"}
+    assert wards and set(wards) == {"Phường Sài Gòn"}
     assert elsewhere[0]["legal_name"] not in page.locator("main").inner_text()
 
     page.locator("main tbody tr a").first.click()

@@ -92,7 +92,7 @@ def test_language_switch_is_remembered_across_pages(browser, demo_site, potters_
     check_page(page, "public-site-en")
     page.get_by_role("link", name="Tiếng Việt").click()
     page.wait_for_load_state()
-    page.goto(f"{demo_site.base}/wards/ben-nghe")
+    page.goto(f"{demo_site.base}/wards/sai-gon")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.get_by_role("heading", name="Phiên chợ sắp tới").count() == 1
     check_page(page, "public-ward")

@@ -14,9 +14,7 @@ from tests.test_browser_business import valid_tax_code
 pytestmark = needs_chromium
 
 
-def test_a_business_turns_on_two_factor_and_signs_in_with_a_code(
-    browser, demo_site, site_clock
-):
+def test_a_business_turns_on_two_factor_and_signs_in_with_a_code(browser, demo_site, site_clock):
     base = demo_site.base
     suffix = uuid.uuid4().hex[:6]
     email = f"hai.buoc.{suffix}@test.vn"
@@ -30,7 +28,7 @@ def test_a_business_turns_on_two_factor_and_signs_in_with_a_code(
     page.fill("#tax_code", valid_tax_code())
     page.fill("#phone", "0903 222 444")
     page.fill("#address", "15 Đồng Khởi")
-    page.select_option("#ward_slug", "ben-nghe")
+    page.select_option("#ward_slug", "sai-gon")
     page.check("input[name='category_slugs[]'][value='thu-cong']")
     page.check("#consent_version")
     page.click("main form button[type=submit]")

@@ -102,7 +102,9 @@ async def test_feed_reads_the_same_in_every_parser(world, client, tmp_path):
     assert str(events[uid]["STATUS"]) == "CONFIRMED"
     assert "Bến Nghé" in " ".join(str(c) for c in events[uid]["CATEGORIES"].cats)
     assert str(parsed["REFRESH-INTERVAL"].to_ical().decode()) == "PT12H"
-    assert str(parsed["X-WR-CALNAME"]) == str(parsed["NAME"]) == "Phiên chợ hàng Việt Quận 1"
+    assert (
+        str(parsed["X-WR-CALNAME"]) == str(parsed["NAME"]) == "Phiên chợ hàng Việt TP. Hồ Chí Minh"
+    )
 
 
 @pytest.mark.skipif(
@@ -122,7 +124,7 @@ async def test_feed_reads_the_same_in_mozillas_ical_js(world, client, tmp_path):
     assert mine["status"] == "CONFIRMED"
     assert "Bến Nghé" in " ".join(mine["categories"])
     assert js["refresh"] == "PT12H"
-    assert js["name"] == "Phiên chợ hàng Việt Quận 1"
+    assert js["name"] == "Phiên chợ hàng Việt TP. Hồ Chí Minh"
 
 
 async def test_bytes_are_stable_across_requests_and_restarts(world, client, db):

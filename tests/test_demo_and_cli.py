@@ -6,9 +6,9 @@ import pytest
 
 from core.accounts import User
 from core.roles import Role
-from core.tables import Account, Ward
+from core.tables import Account, Organizer, Ward
 from demo.load import DEMO_PASSWORD, load_demo
-from events.tables import Site
+from events.tables import Fair, Site
 from tests.conftest import run_cli
 from vendors.tables import Business, Product
 
@@ -33,19 +33,43 @@ def test_tax_code_oracle_accepts_a_real_code_and_rejects_a_changed_digit():
 async def test_demo_loads_the_plan_sites_and_accounts_for_every_role(db, client):
     message = await load_demo()
     assert "Demo data loaded" in message
-    assert await Ward.count() == 10
+    # Today's 168 units, and the ten old wards of District 1 kept for their fairs.
+    assert await Ward.count().where(Ward.active == True) == 168  # noqa: E712
+    assert await Ward.count().where(Ward.district == "Quận 1") == 10
     nguyen_du = (
-        await Site.select(Site.address, Site.ward.name).where(Site.slug == "clb-nguyen-du").first()
+        await Site.select(Site.address, Site.ward.name, Site.organizer.name)
+        .where(Site.slug == "clb-nguyen-du")
+        .first()
     )
-    assert nguyen_du["address"].startswith("116 Nguyễn Du")
+    assert nguyen_du["address"].startswith("116 Nguyễn Du, Phường Bến Thành")
+    assert nguyen_du["ward.name"] == "Phường Bến Thành"
+    assert nguyen_du["organizer.name"] == "Ủy ban nhân dân Phường Bến Thành"
     assert await Site.count().where(Site.name == "Trung tâm Văn hóa Quận 1") == 1
-    wards_with_a_site = {r["ward"] for r in await Site.select(Site.ward)}
-    assert len(wards_with_a_site) == 10
+    wards_with_a_site = {r["ward.slug"] for r in await Site.select(Site.ward.slug)}
+    assert wards_with_a_site == {"sai-gon", "tan-dinh", "ben-thanh", "cau-ong-lanh", "binh-thanh"}
+    bodies = {r["slug"]: r["ward"] for r in await Organizer.select(Organizer.slug, Organizer.ward)}
+    assert len(bodies) == 6 and bodies["ban-chi-dao-thanh-pho"] is None
+    held = await Fair.select(Fair.held_in_ward.name).where(Fair.held_in_ward.is_not_null())
+    assert {r["held_in_ward.name"] for r in held} == {"Phường Bến Thành", "Phường Bến Nghé"}
     roles = {r["role"] for r in await Account.select(Account.role)}
-    assert roles == {role.value for role in Role}
+    assert roles == {role.value for role in Role} - {Role.WARD_OFFICER.value}
+    staff = {
+        r["user.email"]: r["organizer.slug"]
+        for r in await Account.select(Account.user.email, Account.organizer.slug).where(
+            Account.role != Role.BUSINESS.value
+        )
+    }
+    assert staff == {
+        "bantochuc@demo.vn": "ban-chi-dao-thanh-pho",
+        "phuong.benthanh@demo.vn": "ben-thanh",
+        "phuong.saigon@demo.vn": "sai-gon",
+        "cong@demo.vn": "ben-thanh",
+        "kiemtra@demo.vn": "ban-chi-dao-thanh-pho",
+    }
     for email in (
         "bantochuc@demo.vn",
-        "phuong.bennghe@demo.vn",
+        "phuong.benthanh@demo.vn",
+        "phuong.saigon@demo.vn",
         "cong@demo.vn",
         "kiemtra@demo.vn",
         "doanhnghiep1@demo.vn",

@@ -95,7 +95,7 @@ async def test_a_mail_arrives_with_its_exact_vietnamese_subject_and_body(
     assert received["Subject"] == SUBJECT_VI
     assert server.text_of(received) == BODY_VI
     assert server.recipients == [["doanhnghiep@banhmut.vn"]]
-    assert received["From"].addresses[0].display_name == "Phiên chợ hàng Việt Quận 1"
+    assert received["From"].addresses[0].display_name == "Phiên chợ hàng Việt TP. Hồ Chí Minh"
     assert received["Content-Language"] == "vi"
     html = received.get_body(preferencelist=("html",)).get_content()
     assert "<strong>Công ty TNHH Bánh &amp; Mứt Tân Định</strong>" in html
