@@ -127,6 +127,7 @@ async def test_a_body_organizer_acts_on_its_own_fairs_and_the_city_on_all(client
     assert done.status_code == 200, done.text
     # The city's rights stay the city's: accounts, units, the admin.
     assert (await client.get("/api/accounts")).status_code == 403
+    assert (await client.get("/admin/api/tables/")).status_code == 403
     assert (
         await client.post("/api/wards", json={"name": "Phường Mới"}, headers=headers)
     ).status_code == 403
