@@ -123,9 +123,6 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
         )
         businesses.append(business)
         products.append(await make_product(business, f"Hàng {marker} số {number}"))
-    from events.tables import BodyRefusal
-
-    await BodyRefusal(organizer=body.id, business=businesses[2], reason=f"Hàng {marker} giả").save()
     document = await store_document(
         businesses[0], "registration_certificate", "gcn.pdf", PDF_BYTES, None
     )
@@ -141,6 +138,10 @@ async def seed_scope(key: str, ward_name: str, marker: str, tax_prefix: str) -> 
     await Application.update({Application.status: "approved"}).where(
         Application.id.is_in(applications[:2])
     )
+    # Refused at the body's fairs once it had applied: the refusal has something to lift.
+    from events.tables import BodyRefusal
+
+    await BodyRefusal(organizer=body.id, business=businesses[2], reason=f"Hàng {marker} giả").save()
     for application, code in zip(applications[:2], ("A02", "A03"), strict=True):
         stall = (
             await Stall.select(Stall.id)
