@@ -65,6 +65,17 @@ def unit_by_code(code: str) -> Unit | None:
     return next((u for u in units() if u.code == code), None)
 
 
+_KIND_EN = {"phường": "ward", "xã": "commune", "đặc khu": "special zone", "thị trấn": "town"}
+
+
+def ward_in_english(name: str) -> str:
+    """ "Phường Bến Thành" → "Bến Thành ward"; "Xã Cần Giờ" → "Cần Giờ commune"."""
+    title = ward_title(name)
+    short = short_name(title) if not title.startswith("Thị trấn ") else title[9:]
+    kind = title[: len(title) - len(short)].strip().lower()
+    return f"{short} {_KIND_EN.get(kind, 'ward')}"
+
+
 def ward_title(name: str) -> str:
     """A ward's name as a heading or an address writes it: "Phường Bến Thành". Today's units are
     stored so; a ward entered by hand as "Bến Nghé" is a ward (phường) by default."""

@@ -17,7 +17,7 @@ from core.changes import CHANGE_TTL, data_version
 from core.errors import AppError
 from core.tables import Organizer, Ward
 from core.timezone import now_utc
-from core.units import ward_title
+from core.units import ward_in_english, ward_title
 from events.calendar import Feed, FeedState, feed_rows, feed_state, render
 from events.tables import Fair, FairStatus, Site
 
@@ -139,7 +139,7 @@ PLACE_FEEDS = {
         ("Không tìm thấy phường.", "No such ward."),
         "{ward}",
         "ở {ward}",
-        "in {ward}",
+        "in {ward_en}",
     ),
     "organizer": PlaceFeed(
         Organizer,
@@ -161,7 +161,11 @@ async def place_feed(request: Request[Any, Any, Any], kind: str, filename: str) 
     row = await table.select(table.id, table.name).where(table.slug == slug).first().run()
     if not row:
         raise AppError(404, *place.missing)
-    names = {"name": row["name"], "ward": ward_title(row["name"])}
+    names = {
+        "name": row["name"],
+        "ward": ward_title(row["name"]),
+        "ward_en": ward_in_english(row["name"]),
+    }
     feed = Feed(
         key=f"{kind}-{slug}",
         name=f"Phiên chợ hàng Việt — {place.title.format(**names)}",

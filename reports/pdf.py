@@ -28,6 +28,7 @@ from reportlab.platypus import (
 
 from core.pdf import nfc, register_fonts
 from core.timezone import local
+from core.units import ward_title
 from reports.layout import Figure, Section, TableBlock, sections
 from reports.period import vi_date
 from reports.schemas import Report
@@ -67,10 +68,15 @@ def recipients(report: Report) -> list[str]:
             f"Ủy ban Mặt trận Tổ quốc Việt Nam {ward};",
             "Lưu: VT.",
         ]
+    committees = (
+        f"Ủy ban nhân dân {ward_title(report.scope.name)}"
+        if report.scope.kind == "ward"
+        else "Ủy ban nhân dân các phường, xã, đặc khu"
+    )
     return [
         f"Ban Chỉ đạo Cuộc vận động {CITY} (qua Tổ giúp việc);",
         f"Ủy ban Mặt trận Tổ quốc Việt Nam {CITY};",
-        "Ủy ban nhân dân các phường, xã, đặc khu;",
+        f"{committees};",
         "Các thành viên và Tổ thư ký Ban Chỉ đạo;",
         "Lưu: VT.",
     ]

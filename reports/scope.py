@@ -122,17 +122,17 @@ async def scope_for(
     organizer: str | None = None,
 ) -> Scope:
     """The city's staff report on anything; a ward body's staff on their own body, their own
-    ward or one of their body's sites, and by default on their body."""
+    ward or one of their body's sites, and by default on their ward."""
     ward_scoped = not principal.city_wide
     if ward_scoped and not (ward or site or setting or organizer):
-        if len(principal.organizer_ids) == 1:
-            (body_id,) = principal.organizer_ids
-            row = await Organizer.select(Organizer.slug).where(Organizer.id == body_id).first()
-            organizer = row["slug"] if row else None
-        elif len(principal.ward_ids) == 1:
+        if len(principal.ward_ids) == 1:
             (ward_id,) = principal.ward_ids
             row = await Ward.select(Ward.slug).where(Ward.id == ward_id).first().run()
             ward = row["slug"] if row else None
+        elif len(principal.organizer_ids) == 1:
+            (body_id,) = principal.organizer_ids
+            row = await Organizer.select(Organizer.slug).where(Organizer.id == body_id).first()
+            organizer = row["slug"] if row else None
     scope = await resolve_scope(ward, site, setting, organizer)
     if ward_scoped:
         if scope.kind == "organizer":

@@ -111,7 +111,7 @@ async def test_a_wards_report_holds_its_own_figures_and_not_the_districts(season
     assert table_rows(text, "Theo phường", ["Bến Nghé", "Tân Định", "Đa Kao"]) == ["Bến Nghé"]
     for _, name, ward, _, _ in SITES:
         assert (name in text) == (ward == "ben-nghe"), name
-    assert "- Ủy ban nhân dân phường Bến Nghé;" in text
+    assert "- Ủy ban nhân dân Phường Bến Nghé;" in text
     assert "10 phường" not in text
 
 
@@ -170,14 +170,14 @@ async def test_a_period_with_nothing_in_it_gives_a_whole_report_that_says_so(db,
     assert f'filename="bao-cao-{this_year}.pdf"' in response.headers["content-disposition"]
     text = pdf_text(response.content)
     assert f"Kết quả tổ chức Phiên chợ hàng Việt năm {this_year}" in text
-    assert "phạm vi: toàn quận)" in text
+    assert "phạm vi: toàn thành phố)" in text
     assert_says_nothing_happened(text)
 
 
 @needs_pdftotext
 async def test_a_period_before_the_season_counts_none_of_it(season, client):
     text = pdf_text((await get_pdf(client, "period=2024")).content)
-    assert "(Từ ngày 01/01/2024 đến ngày 31/12/2024; phạm vi: toàn quận)" in text
+    assert "(Từ ngày 01/01/2024 đến ngày 31/12/2024; phạm vi: toàn thành phố)" in text
     assert_says_nothing_happened(text)
     for _, name, _, _, _ in SITES:
         assert name not in text, name

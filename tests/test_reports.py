@@ -176,7 +176,7 @@ HEADINGS = [
     "Độc lập - Tự do - Hạnh phúc",
     "BÁO CÁO",
     "Kết quả tổ chức Phiên chợ hàng Việt 6 tháng đầu năm 2026",
-    "(Từ ngày 01/01/2026 đến ngày 30/06/2026; phạm vi: toàn quận)",
+    "(Từ ngày 01/01/2026 đến ngày 30/06/2026; phạm vi: toàn thành phố)",
     "I. PHIÊN CHỢ HÀNG VIỆT",
     "II. DOANH NGHIỆP THAM GIA",
     "III. ĐĂNG KÝ GIAN HÀNG",

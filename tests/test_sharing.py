@@ -70,7 +70,7 @@ async def test_link_previews_get_the_title_day_and_place(fairs, client):
     assert properties["og:title"] == TITLE
     assert properties["og:url"].endswith(f"/fairs/{fairs['fair']}")
     assert "Địa điểm site-ben-nghe" in properties["og:description"]
-    assert "phường Bến Nghé" in properties["og:description"]
+    assert "Phường Bến Nghé" in properties["og:description"]
 
 
 async def test_the_sitemap_lists_public_pages_and_robots_keep_to_them(fairs, client):
