@@ -1,6 +1,8 @@
-"""Every handler of core, for app.py's route list: accounts, sign-in, password reset, 2FA."""
+"""Every handler of core, for app.py's route list: accounts, sign-in, password reset, 2FA,
+old addresses."""
 
 from core.account_api import AccountController
+from core.address_api import convert_old_address
 from core.auth import AuthController
 from core.health import health
 from core.own_account_api import EmailConfirmController, OwnAccountController, OwnAccountPages
@@ -20,4 +22,5 @@ ROUTES = [
     TwoFactorController,
     TwoFactorPages,
     AccountController,
+    convert_old_address,
 ]

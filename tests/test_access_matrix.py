@@ -232,6 +232,13 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         everyone(400),
     ),
     ("GET", "/api/wards", "none", None, everyone(200)),
+    (
+        "GET",
+        "/api/addresses/convert",
+        "none",
+        "/api/addresses/convert?address=Phuong+Da+Kao,+Quan+1,+TP+HCM",
+        everyone(200),
+    ),
     ("POST", "/api/wards", "json", {"name": "Phường Mới"}, only({"organizer": 201})),
     ("PATCH", "/api/wards/{slug:str}", "json", {"aliases": "Sài Gòn"}, only({"organizer": 200})),
     ("GET", "/api/sites", "none", None, everyone(200)),
