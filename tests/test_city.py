@@ -3,6 +3,7 @@ calendar and fairs, history before 1 July 2025, and an old District 1 install mo
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from core.database import engine_from_url
 from core.roles import Role
 from core.tables import Organizer, Ward
+from core.timezone import today_local
 from events.reorganization import city_body, load_units
 from events.tables import Fair, Site
 from tests.conftest import PG_SKIP_REASON, PROJECT_ROOT, run_cli
@@ -380,7 +382,9 @@ async def test_each_body_reports_to_the_city_which_rolls_them_up_by_body(client,
     )
     await make_fair("site-ben-nghe", days_ahead=-2, window_open=False)
     await make_fair("site-tan-dinh", days_ahead=-3, window_open=False)
-    query = {"period": "2026", "format": "csv"}
+    today = today_local()
+    span = {"from": (today - dt.timedelta(days=10)).isoformat(), "to": today.isoformat()}
+    query = {**span, "format": "csv"}
     await client.post("/api/auth/login", json={"email": "btc@test.vn", "password": PASSWORD})
     city = await client.get("/api/reports", params=query)
     assert city.status_code == 200, city.text
