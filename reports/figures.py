@@ -390,10 +390,12 @@ async def build_report(period: Period, scope: Scope) -> Report:
     ward_names = {
         r["id"]: r["name"] for r in await Ward.select(Ward.id, Ward.name).order_by(Ward.name).run()
     }
-    # The city lists every ward where a site is, even one with no fair; a ward or a site lists
-    # its ward.
+    # The city lists every ward with a site or a committee, even one with no fair; a ward or a
+    # site lists its ward.
     if scope.kind == "district":
-        placed = {r["ward"] for r in await Site.select(Site.ward).run()}
+        placed = {r["ward"] for r in await Site.select(Site.ward).run()} | {
+            r["ward"] for r in await Organizer.select(Organizer.ward).run()
+        }
         wards = {k: v for k, v in ward_names.items() if k in placed}
     elif scope.kind in ("ward", "site"):
         wards = {scope.ward_id: ward_names.get(scope.ward_id, "")}

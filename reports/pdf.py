@@ -114,11 +114,13 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 def _header(report: Report, st: _Styles) -> list:
     made = local(report.generated_at)
     place_date = f"{CITY}, ngày {made.day:02d} tháng {made.month:02d} năm {made.year}"
-    over = (
-        report.scope.name.upper()
+    # The People's Committee over the reporting body, on two lines as documents set it.
+    unit = (
+        report.scope.name.removeprefix("Ủy ban nhân dân ")
         if report.scope.kind == "organizer"
-        else f"ỦY BAN NHÂN DÂN {CITY.upper()}"
+        else CITY
     )
+    over = f"ỦY BAN NHÂN DÂN<br/>{unit.upper()}"
     left = [
         _p(over, st.center),
         _p(f"<b>{COMMITTEE}</b>", st.center),

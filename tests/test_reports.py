@@ -170,7 +170,8 @@ def _labelled(want: dict) -> dict[str, float]:
 
 
 HEADINGS = [
-    "ỦY BAN NHÂN DÂN QUẬN 1",
+    "ỦY BAN NHÂN DÂN",
+    "THÀNH PHỐ HỒ CHÍ MINH",
     "BAN CHỈ ĐẠO CUỘC VẬN ĐỘNG",
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     "Độc lập - Tự do - Hạnh phúc",
@@ -188,7 +189,7 @@ HEADINGS = [
     "Biểu đồ 2. Lượt doanh nghiệp có mặt và vắng mặt theo tháng",
     "Biểu đồ 4. Vi phạm theo loại",
     "Nơi nhận:",
-    "mttq.q1@tphcm.gov.vn",
+    "- Ủy ban nhân dân các phường, xã, đặc khu;",
     "T/M BAN CHỈ ĐẠO",
 ]
 
