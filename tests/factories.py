@@ -21,9 +21,16 @@ ROLE_EMAILS = {
 
 
 async def seed_places() -> None:
+    # A freshly migrated database holds today's units already (Tân Định among them).
     for slug, name in (("ben-nghe", "Bến Nghé"), ("tan-dinh", "Tân Định")):
-        await Ward(slug=slug, name=name).save().run()
-    wards = {r["slug"]: r["id"] for r in await Ward.select(Ward.id, Ward.slug).run()}
+        if not await Ward.exists().where(Ward.slug == slug).run():
+            await Ward(slug=slug, name=name).save().run()
+    wards = {
+        r["slug"]: r["id"]
+        for r in await Ward.select(Ward.id, Ward.slug)
+        .where(Ward.slug.is_in(["ben-nghe", "tan-dinh"]))
+        .run()
+    }
     # Each ward's committee holds the fairs at its site.
     bodies = {}
     for slug, ward in wards.items():
