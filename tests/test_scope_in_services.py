@@ -39,7 +39,7 @@ async def test_a_ward_officer_cannot_revoke_a_pass_of_another_ward(db):
     with pytest.raises(AppError) as refused:
         await revoke_pass(officer, held["id"], "Thử thu hồi")
     assert refused.value.status_code == 403
-    assert "phường" in refused.value.vi and "ward" in refused.value.en
+    assert "đơn vị mình" in refused.value.vi and "organizing body" in refused.value.en
     row = await Pass.select(Pass.status).where(Pass.id == held["id"]).first()
     assert row["status"] == "active"
 
